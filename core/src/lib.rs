@@ -1,0 +1,8 @@
+//! `canary-core`: the engine of fleet canary deployments for Letta.
+//!
+//! Pure functions parse and validate a fleet ([`fleet`]), turn it into a plan against a
+//! snapshot of the server ([`plan`], [`live`]), and render that plan ([`render`]). Side effects
+//! live only in the executor ([`execute`]), which talks to the server through the [`client`]
+//! module's transport trait, so the same engine runs in the browser and natively in tests.
+
+pub mod fleet;
