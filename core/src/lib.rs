@@ -5,4 +5,11 @@
 //! live only in the executor ([`execute`]), which talks to the server through the [`client`]
 //! module's transport trait, so the same engine runs in the browser and natively in tests.
 
+pub mod canary;
+pub mod client;
+pub mod execute;
 pub mod fleet;
+pub mod inspect;
+pub mod live;
+pub mod plan;
+pub mod render;

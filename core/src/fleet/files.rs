@@ -133,28 +133,61 @@ mod tests {
     use super::*;
 
     fn set(paths: &[&str]) -> FileSet {
-        paths.iter().map(|p| (p.to_string(), String::new())).collect()
+        paths
+            .iter()
+            .map(|p| (p.to_string(), String::new()))
+            .collect()
     }
 
     #[test]
     fn normalizes_and_refuses_escapes() {
         assert_eq!(normalize_path("./a//b/../c.md").as_deref(), Ok("a/c.md"));
         assert_eq!(normalize_path("a\\b.md").as_deref(), Ok("a/b.md"));
-        assert!(matches!(normalize_path("../x"), Err(PathError::LeavesRoot(_))));
-        assert!(matches!(normalize_path("a/../../x"), Err(PathError::LeavesRoot(_))));
-        assert!(matches!(normalize_path("/etc/passwd"), Err(PathError::Absolute(_))));
+        assert!(matches!(
+            normalize_path("../x"),
+            Err(PathError::LeavesRoot(_))
+        ));
+        assert!(matches!(
+            normalize_path("a/../../x"),
+            Err(PathError::LeavesRoot(_))
+        ));
+        assert!(matches!(
+            normalize_path("/etc/passwd"),
+            Err(PathError::Absolute(_))
+        ));
         assert!(matches!(normalize_path("  "), Err(PathError::Empty)));
     }
 
     #[test]
     fn expands_globs() {
         let files = set(&["docs/a.md", "docs/b.md", "docs/sub/c.md", "other.md"]);
-        assert_eq!(expand_glob("docs/*", &files).unwrap_or_default(), vec!["docs/a.md", "docs/b.md"]);
-        assert_eq!(expand_glob("docs/**/*", &files).unwrap_or_default().len(), 3);
-        assert_eq!(expand_glob("./other.md", &files).unwrap_or_default(), vec!["other.md"]);
-        assert!(matches!(expand_glob("nope.md", &files), Err(GlobError::Missing(_))));
-        assert!(matches!(expand_glob("empty/*", &files), Err(GlobError::NoMatch(_))));
-        assert!(matches!(expand_glob("docs/*.md", &files), Err(GlobError::Unsupported(_))));
-        assert!(matches!(expand_glob("../*", &files), Err(GlobError::Path(_))));
+        assert_eq!(
+            expand_glob("docs/*", &files).unwrap_or_default(),
+            vec!["docs/a.md", "docs/b.md"]
+        );
+        assert_eq!(
+            expand_glob("docs/**/*", &files).unwrap_or_default().len(),
+            3
+        );
+        assert_eq!(
+            expand_glob("./other.md", &files).unwrap_or_default(),
+            vec!["other.md"]
+        );
+        assert!(matches!(
+            expand_glob("nope.md", &files),
+            Err(GlobError::Missing(_))
+        ));
+        assert!(matches!(
+            expand_glob("empty/*", &files),
+            Err(GlobError::NoMatch(_))
+        ));
+        assert!(matches!(
+            expand_glob("docs/*.md", &files),
+            Err(GlobError::Unsupported(_))
+        ));
+        assert!(matches!(
+            expand_glob("../*", &files),
+            Err(GlobError::Path(_))
+        ));
     }
 }

@@ -128,7 +128,11 @@ impl<'de> Visitor<'de> for Locate<'_> {
     }
     fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         // A tagged node (`!tag value`): good enough to point at the tag.
-        Err(de::Error::custom(if self.0.is_empty() { FOUND } else { MISSING }))
+        Err(de::Error::custom(if self.0.is_empty() {
+            FOUND
+        } else {
+            MISSING
+        }))
     }
 }
 
@@ -164,16 +168,31 @@ mod tests {
     #[test]
     fn finds_nested_nodes() {
         let text = "agents:\n  - name: a\n    memory_blocks:\n      - name: b\n        limit: 5\n";
-        assert_eq!(locate(text, &[k("agents"), Seg::Index(0), k("name")]), Some((2, 11)));
+        assert_eq!(
+            locate(text, &[k("agents"), Seg::Index(0), k("name")]),
+            Some((2, 11))
+        );
         assert_eq!(
             locate(
                 text,
-                &[k("agents"), Seg::Index(0), k("memory_blocks"), Seg::Index(0), k("limit")]
+                &[
+                    k("agents"),
+                    Seg::Index(0),
+                    k("memory_blocks"),
+                    Seg::Index(0),
+                    k("limit")
+                ]
             ),
             Some((5, 16))
         );
         // Missing key: the enclosing map (where `name:` starts).
-        assert_eq!(locate(text, &[k("agents"), Seg::Index(0), k("description")]), Some((2, 5)));
-        assert_eq!(path_string(&[k("agents"), Seg::Index(2), k("limit")]), "agents[2].limit");
+        assert_eq!(
+            locate(text, &[k("agents"), Seg::Index(0), k("description")]),
+            Some((2, 5))
+        );
+        assert_eq!(
+            path_string(&[k("agents"), Seg::Index(2), k("limit")]),
+            "agents[2].limit"
+        );
     }
 }

@@ -141,7 +141,9 @@ pub enum Problem {
         other: String,
     },
     /// An agent folder that has a shared folder's name.
-    #[error("folder '{0}' is a shared folder; list it under 'shared_folders' instead of 'folders'")]
+    #[error(
+        "folder '{0}' is a shared folder; list it under 'shared_folders' instead of 'folders'"
+    )]
     FolderIsShared(String),
     /// Two files of one folder with one file name.
     #[error("'{a}' and '{b}' have the same file name; a folder stores files by name, rename one")]
@@ -299,8 +301,16 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
             problem: found.problem,
         }
     };
-    let mut errors: Vec<Diagnostic> = walker.errors.into_iter().map(|f| diag(f, Severity::Error)).collect();
-    let warnings: Vec<Diagnostic> = walker.warnings.into_iter().map(|f| diag(f, Severity::Warning)).collect();
+    let mut errors: Vec<Diagnostic> = walker
+        .errors
+        .into_iter()
+        .map(|f| diag(f, Severity::Error))
+        .collect();
+    let warnings: Vec<Diagnostic> = walker
+        .warnings
+        .into_iter()
+        .map(|f| diag(f, Severity::Warning))
+        .collect();
     for (p, e) in bad_paths {
         errors.push(Diagnostic {
             message: format!("file set entry: {e}"),

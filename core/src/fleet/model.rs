@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A whole fleet, resolved and valid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fleet {
     /// The agents, in file order.
     pub agents: Vec<AgentSpec>,

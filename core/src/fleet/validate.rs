@@ -188,13 +188,20 @@ impl<'f> Walker<'f> {
     }
 
     /// Checks the keys of a map: unknown ones are errors, lettactl-only ones warnings.
-    fn keys(&mut self, map: &Mapping, path: &[Seg], allowed: &'static [&'static str], ignored: &[&str]) {
+    fn keys(
+        &mut self,
+        map: &Mapping,
+        path: &[Seg],
+        allowed: &'static [&'static str],
+        ignored: &[&str],
+    ) {
         for key in map.keys() {
             let Some(k) = key.as_str() else {
                 self.err(path.to_vec(), Problem::NonTextKey(format!("{key:?}")));
                 continue;
             };
-            if allowed.contains(&k) {
+            // `x-…` top-level keys hold YAML anchors (as in docker-compose files).
+            if allowed.contains(&k) || (path.is_empty() && k.starts_with("x-")) {
                 continue;
             }
             if ignored.contains(&k) {
@@ -244,7 +251,13 @@ impl<'f> Walker<'f> {
     }
 
     /// A required text field; `non_empty` refuses blank text.
-    fn text(&mut self, m: &Mapping, path: &[Seg], field: &'static str, non_empty: bool) -> Option<String> {
+    fn text(
+        &mut self,
+        m: &Mapping,
+        path: &[Seg],
+        field: &'static str,
+        non_empty: bool,
+    ) -> Option<String> {
         match m.get(field) {
             None | Some(Value::Null) => {
                 self.err(with(path, field), Problem::Missing(field));
@@ -261,7 +274,13 @@ impl<'f> Walker<'f> {
         }
     }
 
-    fn text_value(&mut self, v: &Value, path: &[Seg], field: &'static str, non_empty: bool) -> Option<String> {
+    fn text_value(
+        &mut self,
+        v: &Value,
+        path: &[Seg],
+        field: &'static str,
+        non_empty: bool,
+    ) -> Option<String> {
         match v {
             Value::String(s) if non_empty && s.trim().is_empty() => {
                 self.err(path.to_vec(), Problem::Empty(field));
@@ -299,7 +318,14 @@ impl<'f> Walker<'f> {
     }
 
     /// An integer field within bounds.
-    fn int(&mut self, v: &Value, path: &[Seg], field: &'static str, min: u64, max: u64) -> Option<u32> {
+    fn int(
+        &mut self,
+        v: &Value,
+        path: &[Seg],
+        field: &'static str,
+        min: u64,
+        max: u64,
+    ) -> Option<u32> {
         match v.as_u64() {
             Some(n) if n >= min && n <= max => u32::try_from(n).ok(),
             Some(_) => {
@@ -390,7 +416,13 @@ impl<'f> Walker<'f> {
                 let bp = with(&p, i);
                 if let Some(block) = self.block(b, &bp) {
                     if !seen.insert(block.label.clone()) {
-                        self.err(with(&bp, "name"), Problem::Duplicate { what: "shared block", name: block.label.clone() });
+                        self.err(
+                            with(&bp, "name"),
+                            Problem::Duplicate {
+                                what: "shared block",
+                                name: block.label.clone(),
+                            },
+                        );
                     } else {
                         shared_blocks.push(block);
                     }
@@ -405,7 +437,13 @@ impl<'f> Walker<'f> {
                 let fp = with(&p, i);
                 if let Some(folder) = self.folder(f, &fp) {
                     if !seen.insert(folder.name.clone()) {
-                        self.err(with(&fp, "name"), Problem::Duplicate { what: "shared folder", name: folder.name.clone() });
+                        self.err(
+                            with(&fp, "name"),
+                            Problem::Duplicate {
+                                what: "shared folder",
+                                name: folder.name.clone(),
+                            },
+                        );
                     } else {
                         shared_folders.push(folder);
                     }
@@ -425,8 +463,10 @@ impl<'f> Walker<'f> {
         if list.is_empty() {
             self.err(ap.clone(), Problem::NoAgents);
         }
-        let shared_block_names: BTreeSet<String> = shared_blocks.iter().map(|b| b.label.clone()).collect();
-        let shared_folder_names: BTreeSet<String> = shared_folders.iter().map(|f| f.name.clone()).collect();
+        let shared_block_names: BTreeSet<String> =
+            shared_blocks.iter().map(|b| b.label.clone()).collect();
+        let shared_folder_names: BTreeSet<String> =
+            shared_folders.iter().map(|f| f.name.clone()).collect();
         let mut agents = Vec::new();
         let mut names = BTreeMap::new();
         for (i, a) in list.iter().enumerate() {
@@ -435,7 +475,10 @@ impl<'f> Walker<'f> {
                 if let Some(first) = names.insert(agent.name.clone(), i) {
                     self.err(
                         with(&p, "name"),
-                        Problem::DuplicateAgent { name: agent.name.clone(), first },
+                        Problem::DuplicateAgent {
+                            name: agent.name.clone(),
+                            first,
+                        },
                     );
                 }
                 agents.push(agent);
@@ -449,7 +492,11 @@ impl<'f> Walker<'f> {
     }
 
     fn block(&mut self, v: &Value, path: &[Seg]) -> Option<BlockSpec> {
-        let m = self.map(v, path, "a block (a map with name, description, limit, value or from_file, agent_owned)")?;
+        let m = self.map(
+            v,
+            path,
+            "a block (a map with name, description, limit, value or from_file, agent_owned)",
+        )?;
         self.keys(m, path, BLOCK_FIELDS, &[]);
         let label = self.text(m, path, "name", true);
         let description = self.text(m, path, "description", true);
@@ -476,7 +523,11 @@ impl<'f> Walker<'f> {
         if let (Some(value), Some(limit)) = (&value, limit) {
             let len = value.chars().count();
             if len > limit as usize {
-                let at = if m.contains_key("value") { "value" } else { "from_file" };
+                let at = if m.contains_key("value") {
+                    "value"
+                } else {
+                    "from_file"
+                };
                 self.err(with(path, at), Problem::OverLimit { len, limit });
             }
         }
@@ -500,7 +551,9 @@ impl<'f> Walker<'f> {
             Some(list) => {
                 for (i, pat) in self.list(list, &fp).unwrap_or_default().iter().enumerate() {
                     let pp = with(&fp, i);
-                    let Some(pat) = self.text_value(pat, &pp, "files", true) else { continue };
+                    let Some(pat) = self.text_value(pat, &pp, "files", true) else {
+                        continue;
+                    };
                     match expand_glob(&pat, self.files) {
                         Ok(paths) => {
                             for p in paths {
@@ -521,7 +574,13 @@ impl<'f> Walker<'f> {
         let mut seen = BTreeMap::new();
         for f in &files {
             if let Some(prev) = seen.insert(f.file_name().to_string(), f.path.clone()) {
-                self.err(fp.clone(), Problem::SameFileName { a: prev, b: f.path.clone() });
+                self.err(
+                    fp.clone(),
+                    Problem::SameFileName {
+                        a: prev,
+                        b: f.path.clone(),
+                    },
+                );
             }
         }
         Some(FolderSpec { name: name?, files })
@@ -534,7 +593,11 @@ impl<'f> Walker<'f> {
         shared_blocks: &BTreeSet<String>,
         shared_folders: &BTreeSet<String>,
     ) -> Option<AgentSpec> {
-        let m = self.map(v, path, "an agent (a map with name, description, system_prompt, llm_config)")?;
+        let m = self.map(
+            v,
+            path,
+            "an agent (a map with name, description, system_prompt, llm_config)",
+        )?;
         self.keys(m, path, AGENT_FIELDS, AGENT_IGNORED);
         let name = self.text(m, path, "name", true);
         if let Some(n) = &name {
@@ -551,15 +614,17 @@ impl<'f> Walker<'f> {
                 self.err(pp, Problem::Missing("system_prompt"));
                 None
             }
-            Some(v) => self.map(v, &pp, "a map with value or from_file").and_then(|pm| {
-                self.keys(pm, &pp, PROMPT_FIELDS, &[]);
-                let text = strip_fence(&self.value_or_file(pm, &pp)?);
-                if text.is_empty() {
-                    self.err(pp.clone(), Problem::Empty("system_prompt"));
-                    return None;
-                }
-                Some(text)
-            }),
+            Some(v) => self
+                .map(v, &pp, "a map with value or from_file")
+                .and_then(|pm| {
+                    self.keys(pm, &pp, PROMPT_FIELDS, &[]);
+                    let text = strip_fence(&self.value_or_file(pm, &pp)?);
+                    if text.is_empty() {
+                        self.err(pp.clone(), Problem::Empty("system_prompt"));
+                        return None;
+                    }
+                    Some(text)
+                }),
         };
 
         let lp = with(path, "llm_config");
@@ -568,33 +633,50 @@ impl<'f> Walker<'f> {
                 self.err(lp, Problem::Missing("llm_config"));
                 None
             }
-            Some(v) => self.map(v, &lp, "a map with model and context_window").and_then(|lm| {
-                self.keys(lm, &lp, LLM_FIELDS, &[]);
-                let model = self.text(lm, &lp, "model", true);
-                if let Some(model) = &model {
-                    if !model.contains('/') {
-                        self.err(with(&lp, "model"), Problem::ModelHandle(model.clone()));
+            Some(v) => self
+                .map(v, &lp, "a map with model and context_window")
+                .and_then(|lm| {
+                    self.keys(lm, &lp, LLM_FIELDS, &[]);
+                    let model = self.text(lm, &lp, "model", true);
+                    if let Some(model) = &model {
+                        if !model.contains('/') {
+                            self.err(with(&lp, "model"), Problem::ModelHandle(model.clone()));
+                        }
                     }
-                }
-                let cw = match lm.get("context_window") {
-                    None | Some(Value::Null) => {
-                        self.err(with(&lp, "context_window"), Problem::Missing("context_window"));
-                        None
-                    }
-                    Some(c) => self.int(c, &with(&lp, "context_window"), "context_window", 1000, 200_000),
-                };
-                let max_tokens = match lm.get("max_tokens") {
-                    None | Some(Value::Null) => Some(None),
-                    Some(t) => self
-                        .int(t, &with(&lp, "max_tokens"), "max_tokens", 1, u32::MAX as u64)
-                        .map(Some),
-                };
-                Some(LlmConfig {
-                    model: model?,
-                    context_window: cw?,
-                    max_tokens: max_tokens?,
-                })
-            }),
+                    let cw = match lm.get("context_window") {
+                        None | Some(Value::Null) => {
+                            self.err(
+                                with(&lp, "context_window"),
+                                Problem::Missing("context_window"),
+                            );
+                            None
+                        }
+                        Some(c) => self.int(
+                            c,
+                            &with(&lp, "context_window"),
+                            "context_window",
+                            1000,
+                            200_000,
+                        ),
+                    };
+                    let max_tokens = match lm.get("max_tokens") {
+                        None | Some(Value::Null) => Some(None),
+                        Some(t) => self
+                            .int(
+                                t,
+                                &with(&lp, "max_tokens"),
+                                "max_tokens",
+                                1,
+                                u32::MAX as u64,
+                            )
+                            .map(Some),
+                    };
+                    Some(LlmConfig {
+                        model: model?,
+                        context_window: cw?,
+                        max_tokens: max_tokens?,
+                    })
+                }),
         };
         let embedding = self.opt_text(m, path, "embedding");
         let include_base_tools = self.opt_bool(m, path, "include_base_tools").unwrap_or(true);
@@ -610,16 +692,36 @@ impl<'f> Walker<'f> {
                 let p = with(&bp, i);
                 if let Some(block) = self.block(b, &p) {
                     if !labels.insert(block.label.clone()) {
-                        self.err(with(&p, "name"), Problem::Duplicate { what: "memory block", name: block.label.clone() });
+                        self.err(
+                            with(&p, "name"),
+                            Problem::Duplicate {
+                                what: "memory block",
+                                name: block.label.clone(),
+                            },
+                        );
                     } else {
                         memory_blocks.push(block);
                     }
                 }
             }
         }
-        let shared_block_refs = self.name_refs(m, path, "shared_blocks", shared_blocks, "shared block", &mut labels);
+        let shared_block_refs = self.name_refs(
+            m,
+            path,
+            "shared_blocks",
+            shared_blocks,
+            "shared block",
+            &mut labels,
+        );
         let mut no_labels = BTreeSet::new();
-        let shared_folder_refs = self.name_refs(m, path, "shared_folders", shared_folders, "shared folder", &mut no_labels);
+        let shared_folder_refs = self.name_refs(
+            m,
+            path,
+            "shared_folders",
+            shared_folders,
+            "shared folder",
+            &mut no_labels,
+        );
 
         let mut folders = Vec::new();
         if let Some(v) = m.get("folders").filter(|v| !v.is_null()) {
@@ -628,18 +730,31 @@ impl<'f> Walker<'f> {
                 let p = with(&fp, i);
                 if let Some(folder) = self.folder(f, &p) {
                     if shared_folders.contains(&folder.name) {
-                        self.err(with(&p, "name"), Problem::FolderIsShared(folder.name.clone()));
+                        self.err(
+                            with(&p, "name"),
+                            Problem::FolderIsShared(folder.name.clone()),
+                        );
                     } else if let Some(owner) = self.folder_owner.get(&folder.name) {
                         if *owner != agent_name {
                             self.err(
                                 with(&p, "name"),
-                                Problem::FolderOnTwoAgents { name: folder.name.clone(), other: owner.clone() },
+                                Problem::FolderOnTwoAgents {
+                                    name: folder.name.clone(),
+                                    other: owner.clone(),
+                                },
                             );
                         } else {
-                            self.err(with(&p, "name"), Problem::Duplicate { what: "folder", name: folder.name.clone() });
+                            self.err(
+                                with(&p, "name"),
+                                Problem::Duplicate {
+                                    what: "folder",
+                                    name: folder.name.clone(),
+                                },
+                            );
                         }
                     } else {
-                        self.folder_owner.insert(folder.name.clone(), agent_name.clone());
+                        self.folder_owner
+                            .insert(folder.name.clone(), agent_name.clone());
                         folders.push(folder);
                     }
                 }
@@ -656,7 +771,11 @@ impl<'f> Walker<'f> {
                 }
                 list.first().and_then(|a| {
                     let p = with(&ap, 0);
-                    let am = self.map(a, &p, "an archive (a map with name, description, embedding)")?;
+                    let am = self.map(
+                        a,
+                        &p,
+                        "an archive (a map with name, description, embedding)",
+                    )?;
                     self.keys(am, &p, ARCHIVE_FIELDS, &[]);
                     Some(ArchiveSpec {
                         name: self.text(am, &p, "name", true)?,
@@ -718,9 +837,18 @@ impl<'f> Walker<'f> {
         let fp = with(path, field);
         for (i, n) in self.list(v, &fp).unwrap_or_default().iter().enumerate() {
             let p = with(&fp, i);
-            let Some(name) = self.text_value(n, &p, field, true) else { continue };
+            let Some(name) = self.text_value(n, &p, field, true) else {
+                continue;
+            };
             if !known.contains(&name) {
-                self.err(p, Problem::UnknownShared { what, name, known: known.iter().cloned().collect() });
+                self.err(
+                    p,
+                    Problem::UnknownShared {
+                        what,
+                        name,
+                        known: known.iter().cloned().collect(),
+                    },
+                );
             } else if out.contains(&name) {
                 self.err(p, Problem::Duplicate { what, name });
             } else if !taken_labels.insert(name.clone()) {
@@ -737,7 +865,10 @@ impl<'f> Walker<'f> {
             return Some(
                 DEFAULT_TOOLS
                     .iter()
-                    .map(|n| ToolSpec { name: n.to_string(), source: None })
+                    .map(|n| ToolSpec {
+                        name: n.to_string(),
+                        source: None,
+                    })
                     .collect(),
             );
         };
@@ -756,14 +887,18 @@ impl<'f> Walker<'f> {
                         .iter()
                         .filter_map(|(k, c)| {
                             let stem = k.strip_prefix("tools/")?.strip_suffix(".py")?;
-                            (!stem.contains('/') && !stem.starts_with('_')).then(|| (stem.to_string(), c.clone()))
+                            (!stem.contains('/') && !stem.starts_with('_'))
+                                .then(|| (stem.to_string(), c.clone()))
                         })
                         .collect();
                     if py.is_empty() {
                         self.err(p.clone(), Problem::NoToolFiles);
                     }
                     py.into_iter()
-                        .map(|(name, source)| ToolSpec { name, source: Some(source) })
+                        .map(|(name, source)| ToolSpec {
+                            name,
+                            source: Some(source),
+                        })
                         .collect()
                 }
                 Value::String(s) => {
@@ -792,20 +927,31 @@ impl<'f> Walker<'f> {
                             self.text_value(f, &fp, "from_file", true)
                                 .and_then(|f| self.read_file(&f, &fp))
                         }
-                        (None, Some(s)) => self.text_value(s, &with(&p, "source_code"), "source_code", true),
+                        (None, Some(s)) => {
+                            self.text_value(s, &with(&p, "source_code"), "source_code", true)
+                        }
                         (None, None) => {
                             let default = format!("tools/{name}.py");
                             match self.files.get(&default) {
                                 Some(c) => Some(c.clone()),
                                 None => {
-                                    self.err(p.clone(), Problem::ToolSourceMissing { name: name.clone(), default });
+                                    self.err(
+                                        p.clone(),
+                                        Problem::ToolSourceMissing {
+                                            name: name.clone(),
+                                            default,
+                                        },
+                                    );
                                     None
                                 }
                             }
                         }
                     };
                     match source {
-                        Some(s) => vec![ToolSpec { name, source: Some(s) }],
+                        Some(s) => vec![ToolSpec {
+                            name,
+                            source: Some(s),
+                        }],
                         None => {
                             ok = false;
                             continue;
@@ -834,18 +980,31 @@ impl<'f> Walker<'f> {
                     match self.tool_sources.get(&tool.name) {
                         Some((prev, at)) if prev != src => {
                             let at = at.clone();
-                            self.err(p.clone(), Problem::ToolTwoSources { name: tool.name.clone(), first: at });
+                            self.err(
+                                p.clone(),
+                                Problem::ToolTwoSources {
+                                    name: tool.name.clone(),
+                                    first: at,
+                                },
+                            );
                             ok = false;
                         }
                         Some(_) => {}
                         None => {
-                            self.tool_sources.insert(tool.name.clone(), (src.clone(), here));
+                            self.tool_sources
+                                .insert(tool.name.clone(), (src.clone(), here));
                         }
                     }
                 }
                 if let Some(existing) = out.iter().find(|t| t.name == tool.name) {
                     if existing.source != tool.source {
-                        self.err(p.clone(), Problem::ToolTwoSources { name: tool.name.clone(), first: agent.to_string() });
+                        self.err(
+                            p.clone(),
+                            Problem::ToolTwoSources {
+                                name: tool.name.clone(),
+                                first: agent.to_string(),
+                            },
+                        );
                         ok = false;
                     }
                     continue;

@@ -1,1 +1,228 @@
+//! Native side of the engine tests: a reqwest [`Transport`], a fault-injecting wrapper, and
+//! helpers that reach the real Letta server started by `make letta-up`.
 
+use canary_core::client::{
+    Body, Connection, LettaClient, Method, NetworkError, Request, Response, Transport,
+};
+use futures::StreamExt;
+use std::cell::Cell;
+
+/// A [`Transport`] over reqwest, for native tests and benchmarks.
+#[derive(Clone)]
+pub struct NativeTransport {
+    http: reqwest::Client,
+}
+
+impl Default for NativeTransport {
+    fn default() -> Self {
+        NativeTransport {
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(120))
+                .pool_max_idle_per_host(16)
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl NativeTransport {
+    fn build(&self, req: Request) -> reqwest::RequestBuilder {
+        let m = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut b = self.http.request(m, &req.url);
+        for (k, v) in &req.headers {
+            b = b.header(k, v);
+        }
+        match req.body {
+            Body::Empty => b,
+            Body::Json(v) => b.json(&v),
+            Body::File {
+                name,
+                content_type,
+                content,
+            } => {
+                let part = reqwest::multipart::Part::text(content)
+                    .file_name(name)
+                    .mime_str(&content_type);
+                match part {
+                    Ok(p) => b.multipart(reqwest::multipart::Form::new().part("file", p)),
+                    Err(_) => b,
+                }
+            }
+        }
+    }
+}
+
+impl Transport for NativeTransport {
+    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
+        let r = self
+            .build(req)
+            .send()
+            .await
+            .map_err(|e| NetworkError(e.to_string()))?;
+        let status = r.status().as_u16();
+        let retry_after = r
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let body = r.text().await.map_err(|e| NetworkError(e.to_string()))?;
+        Ok(Response {
+            status,
+            body,
+            retry_after,
+        })
+    }
+
+    async fn send_streaming(
+        &self,
+        req: Request,
+        on_chunk: &mut dyn FnMut(&str),
+    ) -> Result<u16, NetworkError> {
+        let r = self
+            .build(req)
+            .send()
+            .await
+            .map_err(|e| NetworkError(e.to_string()))?;
+        let status = r.status().as_u16();
+        let mut stream = r.bytes_stream();
+        let mut pending: Vec<u8> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| NetworkError(e.to_string()))?;
+            pending.extend_from_slice(&chunk);
+            // Hand over only complete UTF-8; keep a split character for the next chunk.
+            let valid = match std::str::from_utf8(&pending) {
+                Ok(s) => s.len(),
+                Err(e) => e.valid_up_to(),
+            };
+            if valid > 0 {
+                on_chunk(&String::from_utf8_lossy(&pending[..valid]));
+                pending.drain(..valid);
+            }
+        }
+        Ok(status)
+    }
+
+    async fn sleep(&self, ms: u64) {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await
+    }
+}
+
+/// Fails a share of requests (before or after they reach the server) and delays others:
+/// the executor must still converge without duplicates or orphans.
+pub struct Faulty<T> {
+    /// The wrapped transport.
+    pub inner: T,
+    /// Fail every n-th request (0: never).
+    pub fail_every: u64,
+    /// Delay every m-th request by 50 ms (0: never).
+    pub delay_every: u64,
+    seq: Cell<u64>,
+    /// How many faults were injected.
+    pub injected: Cell<u64>,
+}
+
+impl<T> Faulty<T> {
+    /// Wraps a transport.
+    pub fn new(inner: T, fail_every: u64, delay_every: u64) -> Self {
+        Faulty {
+            inner,
+            fail_every,
+            delay_every,
+            seq: Cell::new(0),
+            injected: Cell::new(0),
+        }
+    }
+}
+
+impl<T: Transport> Transport for Faulty<T> {
+    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
+        let n = self.seq.get() + 1;
+        self.seq.set(n);
+        if self.delay_every > 0 && n % self.delay_every == 0 {
+            self.inner.sleep(50).await;
+        }
+        if self.fail_every > 0 && n % self.fail_every == 0 {
+            self.injected.set(self.injected.get() + 1);
+            // Alternate: lost before the server (no effect) and lost after (effect, no answer).
+            if (n / self.fail_every) % 2 == 0 {
+                return Err(NetworkError(
+                    "injected fault: connection reset before sending".into(),
+                ));
+            }
+            let _ = self.inner.send(req).await;
+            return Ok(Response {
+                status: 503,
+                body: "{\"detail\":\"injected fault after the server acted\"}".into(),
+                retry_after: None,
+            });
+        }
+        self.inner.send(req).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.inner.sleep(ms).await
+    }
+}
+
+/// The server under test: `LETTA_BASE_URL`, or the local one from `make letta-up`.
+pub fn base_url() -> String {
+    std::env::var("LETTA_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:8283".into())
+}
+
+/// A client for the server under test.
+pub fn client<T: Transport>(t: T) -> LettaClient<T> {
+    LettaClient::new(
+        t,
+        Connection {
+            base_url: base_url(),
+            api_key: std::env::var("LETTA_API_KEY").ok(),
+            project: None,
+        },
+    )
+}
+
+/// The model handle served by our deterministic model server.
+pub const MODEL: &str = "openai-proxy/canary-echo";
+/// The embedding handle the local server registers.
+pub const EMBEDDING: &str = "openai/text-embedding-3-small";
+
+/// ISO-8601 UTC now.
+pub fn now_iso() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A run-unique tag so that tests sharing one server never collide.
+pub fn unique(label: &str) -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{label}{}", n % 1_000_000_000)
+}

@@ -1,0 +1,695 @@
+//! A typed Letta REST client over a [`Transport`], with the retry rules of the workflow.
+//!
+//! Reads, updates and deletes are retried with back-off and jitter on 429/502/503/504 and
+//! network errors (honouring `Retry-After`). Creates are not blindly retried: the server has no
+//! idempotency key, so the executor looks an agent up after an ambiguous failure instead.
+
+pub mod messages;
+pub mod transport;
+
+pub use messages::{parse_sse, ChatMessage, ChatReply};
+pub use transport::{Body, Counting, Method, NetworkError, Request, Response, Transport};
+
+use crate::fleet::{BlockSpec, FolderFile};
+use crate::live::{LiveArchive, LiveState};
+use serde_json::{json, Map, Value};
+use std::cell::Cell;
+
+/// Errors of Letta API calls, by what the user can do about them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No HTTP answer at all.
+    #[error("cannot reach the Letta server at {url}: {message}. Is it running? If the app runs in a browser, the server must allow this page's origin (add it to ACCEPTABLE_ORIGINS)")]
+    Network {
+        /// The URL tried.
+        url: String,
+        /// What the transport said.
+        message: String,
+    },
+    /// 401/403.
+    #[error("the server refused the API key ({status}): {detail}")]
+    Unauthorized {
+        /// Status.
+        status: u16,
+        /// Server detail.
+        detail: String,
+    },
+    /// 402: plan quota (Letta Cloud).
+    #[error(
+        "your Letta plan's agent quota is used up (402); delete agents or upgrade the plan: {0}"
+    )]
+    Quota(String),
+    /// 404.
+    #[error("not found (404): {0}")]
+    NotFound(String),
+    /// 409: agent busy.
+    #[error("the agent is busy with another request (409); try again when it finishes: {0}")]
+    Busy(String),
+    /// 400/422: the request was refused as malformed.
+    #[error("the server refused the request as invalid ({status}): {detail}")]
+    Invalid {
+        /// Status.
+        status: u16,
+        /// Server detail.
+        detail: String,
+    },
+    /// 429 after all retries.
+    #[error("rate limited (429) after {0} attempts; wait and try again")]
+    RateLimited(u32),
+    /// The model provider behind the server failed.
+    #[error("the model provider failed: {0}")]
+    Llm(String),
+    /// Any other server error.
+    #[error("server error {status}: {detail}")]
+    Server {
+        /// Status.
+        status: u16,
+        /// Server detail.
+        detail: String,
+    },
+    /// The answer was not what the API promises.
+    #[error("unexpected answer from the server: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    /// Whether the request may have taken effect although it failed (for creates).
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Network { .. }
+                | ApiError::Server {
+                    status: 502..=504,
+                    ..
+                }
+        )
+    }
+}
+
+/// Retry settings.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in total (1 = no retry).
+    pub attempts: u32,
+    /// First back-off in milliseconds; doubles each time.
+    pub base_ms: u64,
+    /// Largest back-off.
+    pub max_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 5,
+            base_ms: 200,
+            max_ms: 5_000,
+        }
+    }
+}
+
+/// Connection settings.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// Server base URL without `/v1` (e.g. `http://127.0.0.1:8283`).
+    pub base_url: String,
+    /// API key (Letta Cloud or a `--secure` server).
+    pub api_key: Option<String>,
+    /// Letta Cloud project slug (`X-Project`).
+    pub project: Option<String>,
+}
+
+/// Page size of list calls.
+const PAGE: usize = 100;
+
+/// A Letta client.
+pub struct LettaClient<T> {
+    transport: T,
+    conn: Connection,
+    retry: RetryPolicy,
+    jitter: Cell<u64>,
+}
+
+fn detail(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let d = v
+        .get("detail")
+        .map(|d| {
+            if let Some(s) = d.as_str() {
+                s.to_string()
+            } else {
+                d.to_string()
+            }
+        })
+        .or_else(|| {
+            v.get("error").map(|e| {
+                e.get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.to_string())
+            })
+        })
+        .unwrap_or_else(|| body.chars().take(300).collect());
+    d.chars().take(500).collect()
+}
+
+fn classify(status: u16, body: &str) -> ApiError {
+    let d = detail(body);
+    match status {
+        401 | 403 => ApiError::Unauthorized { status, detail: d },
+        402 => ApiError::Quota(d),
+        404 => ApiError::NotFound(d),
+        409 => ApiError::Busy(d),
+        400 | 422 => ApiError::Invalid { status, detail: d },
+        429 => ApiError::RateLimited(1),
+        500 if body.contains("llm_error") => ApiError::Llm(d),
+        _ => ApiError::Server { status, detail: d },
+    }
+}
+
+fn retryable(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Relationships every agent read asks for explicitly: an explicit `include` returns only what
+/// it lists, and the default depends on client headers.
+const AGENT_INCLUDE: &str =
+    "include=agent.tags&include=agent.tools&include=agent.blocks&include=agent.sources";
+
+impl<T: Transport> LettaClient<T> {
+    /// A client for one server.
+    pub fn new(transport: T, conn: Connection) -> Self {
+        LettaClient {
+            transport,
+            conn,
+            retry: RetryPolicy::default(),
+            jitter: Cell::new(0x9e37_79b9),
+        }
+    }
+
+    /// Changes the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The transport (for counters).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The connection settings.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v1{}", self.conn.base_url.trim_end_matches('/'), path)
+    }
+
+    fn request(&self, method: Method, path: &str, body: Body) -> Request {
+        let mut headers = Vec::new();
+        if let Some(k) = self.conn.api_key.as_ref().filter(|k| !k.is_empty()) {
+            headers.push(("Authorization".into(), format!("Bearer {k}")));
+        }
+        if let Some(p) = self.conn.project.as_ref().filter(|p| !p.is_empty()) {
+            headers.push(("X-Project".into(), p.clone()));
+        }
+        Request {
+            method,
+            url: self.url(path),
+            headers,
+            body,
+        }
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<f64>) -> u64 {
+        if let Some(s) = retry_after {
+            return ((s * 1000.0) as u64).min(self.retry.max_ms * 4);
+        }
+        let base = self
+            .retry
+            .base_ms
+            .saturating_mul(1 << attempt.min(10))
+            .min(self.retry.max_ms);
+        // xorshift jitter: spreads retries of parallel agents apart.
+        let mut x = self.jitter.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.jitter.set(x);
+        base / 2 + x % (base / 2 + 1)
+    }
+
+    /// Sends with the retry rules; returns the body text of a 2xx answer.
+    async fn call(&self, method: Method, path: &str, body: Body) -> Result<String, ApiError> {
+        let may_retry_everything = method != Method::Post;
+        let mut attempt = 0;
+        loop {
+            let req = self.request(method, path, body.clone());
+            let url = req.url.clone();
+            let result = self.transport.send(req).await;
+            let last = attempt + 1 >= self.retry.attempts;
+            match result {
+                Ok(r) if (200..300).contains(&r.status) => return Ok(r.body),
+                Ok(r)
+                    if !last
+                        && (r.status == 429 || (may_retry_everything && retryable(r.status))) =>
+                {
+                    self.transport
+                        .sleep(self.backoff(attempt, r.retry_after))
+                        .await;
+                }
+                Ok(r) if r.status == 429 => return Err(ApiError::RateLimited(attempt + 1)),
+                Ok(r) => return Err(classify(r.status, &r.body)),
+                Err(e) if !last && may_retry_everything => {
+                    let _ = e;
+                    self.transport.sleep(self.backoff(attempt, None)).await;
+                }
+                Err(e) => return Err(ApiError::Network { url, message: e.0 }),
+            }
+            attempt += 1;
+        }
+    }
+
+    async fn json(&self, method: Method, path: &str, body: Body) -> Result<Value, ApiError> {
+        let text = self.call(method, path, body).await?;
+        if text.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(format!("{path}: {e}")))
+    }
+
+    async fn get(&self, path: &str) -> Result<Value, ApiError> {
+        self.json(Method::Get, path, Body::Empty).await
+    }
+
+    async fn list_all(&self, path: &str) -> Result<Vec<Value>, ApiError> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut out: Vec<Value> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page_path = match &after {
+                Some(a) => format!("{path}{sep}limit={PAGE}&after={}", enc(a)),
+                None => format!("{path}{sep}limit={PAGE}"),
+            };
+            let page = match self.get(&page_path).await? {
+                Value::Array(a) => a,
+                other => {
+                    return Err(ApiError::Decode(format!(
+                        "{path}: expected a list, got {}",
+                        other.to_string().chars().take(80).collect::<String>()
+                    )))
+                }
+            };
+            let n = page.len();
+            after = page
+                .last()
+                .and_then(|v| v.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.extend(page);
+            if n < PAGE || after.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// `GET /v1/health/`: the server version.
+    pub async fn health(&self) -> Result<String, ApiError> {
+        let v = self.get("/health/").await?;
+        Ok(v.get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_string())
+    }
+
+    /// Every agent, with tags, tools, blocks and folders, by cursor paging.
+    pub async fn list_agents(&self) -> Result<Vec<Value>, ApiError> {
+        self.list_all(&format!("/agents/?{AGENT_INCLUDE}")).await
+    }
+
+    /// Agents with this exact name.
+    pub async fn agents_named(&self, name: &str) -> Result<Vec<Value>, ApiError> {
+        self.list_all(&format!("/agents/?name={}&{AGENT_INCLUDE}", enc(name)))
+            .await
+    }
+
+    /// One agent with its relationships.
+    pub async fn get_agent(&self, id: &str) -> Result<Value, ApiError> {
+        self.get(&format!("/agents/{}?{AGENT_INCLUDE}", enc(id)))
+            .await
+    }
+
+    /// Creates an agent from a full create body; returns its JSON.
+    pub async fn create_agent(&self, body: Value) -> Result<Value, ApiError> {
+        self.json(Method::Post, "/agents/", Body::Json(body)).await
+    }
+
+    /// Patches an agent.
+    pub async fn patch_agent(&self, id: &str, body: Value) -> Result<Value, ApiError> {
+        self.json(
+            Method::Patch,
+            &format!("/agents/{}", enc(id)),
+            Body::Json(body),
+        )
+        .await
+    }
+
+    /// Deletes an agent (its blocks stay).
+    pub async fn delete_agent(&self, id: &str) -> Result<(), ApiError> {
+        self.call(Method::Delete, &format!("/agents/{}", enc(id)), Body::Empty)
+            .await
+            .map(|_| ())
+    }
+
+    /// Attaches (`attach = true`) or detaches an object: `kind` is `tools`,
+    /// `core-memory/blocks`, `folders` or `archives`.
+    pub async fn attachment(
+        &self,
+        agent: &str,
+        kind: &str,
+        id: &str,
+        attach: bool,
+    ) -> Result<(), ApiError> {
+        let verb = if attach { "attach" } else { "detach" };
+        self.call(
+            Method::Patch,
+            &format!("/agents/{}/{kind}/{verb}/{}", enc(agent), enc(id)),
+            Body::Empty,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Blocks with this label.
+    pub async fn blocks_labelled(&self, label: &str) -> Result<Vec<Value>, ApiError> {
+        self.list_all(&format!("/blocks/?label={}", enc(label)))
+            .await
+    }
+
+    /// Creates a block.
+    pub async fn create_block(
+        &self,
+        spec: &BlockSpec,
+        metadata: Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        let body = json!({"label": spec.label, "value": spec.value, "limit": spec.limit, "description": spec.description, "metadata": metadata});
+        self.json(Method::Post, "/blocks/", Body::Json(body)).await
+    }
+
+    /// Updates a block's value, limit and description.
+    pub async fn update_block(&self, id: &str, spec: &BlockSpec) -> Result<Value, ApiError> {
+        let body =
+            json!({"value": spec.value, "limit": spec.limit, "description": spec.description});
+        self.json(
+            Method::Patch,
+            &format!("/blocks/{}", enc(id)),
+            Body::Json(body),
+        )
+        .await
+    }
+
+    /// Deletes a block.
+    pub async fn delete_block(&self, id: &str) -> Result<(), ApiError> {
+        self.call(Method::Delete, &format!("/blocks/{}", enc(id)), Body::Empty)
+            .await
+            .map(|_| ())
+    }
+
+    /// Every tool.
+    pub async fn list_tools(&self) -> Result<Vec<Value>, ApiError> {
+        self.list_all("/tools/").await
+    }
+
+    /// Creates a tool from Python source.
+    pub async fn create_tool(&self, source: &str) -> Result<Value, ApiError> {
+        self.json(
+            Method::Post,
+            "/tools/",
+            Body::Json(json!({"source_code": source})),
+        )
+        .await
+    }
+
+    /// Updates a tool's source in place.
+    pub async fn update_tool(&self, id: &str, source: &str) -> Result<Value, ApiError> {
+        self.json(
+            Method::Patch,
+            &format!("/tools/{}", enc(id)),
+            Body::Json(json!({"source_code": source})),
+        )
+        .await
+    }
+
+    /// Every folder.
+    pub async fn list_folders(&self) -> Result<Vec<Value>, ApiError> {
+        self.list_all("/folders/").await
+    }
+
+    /// Files of a folder.
+    pub async fn folder_files(&self, id: &str) -> Result<Vec<Value>, ApiError> {
+        self.list_all(&format!("/folders/{}/files", enc(id))).await
+    }
+
+    /// Creates a folder.
+    pub async fn create_folder(
+        &self,
+        name: &str,
+        embedding: Option<&str>,
+        metadata: Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        let mut body = json!({"name": name, "metadata": metadata});
+        if let Some(e) = embedding {
+            body["embedding"] = json!(e);
+        }
+        self.json(Method::Post, "/folders/", Body::Json(body)).await
+    }
+
+    /// Replaces a folder's metadata.
+    pub async fn set_folder_metadata(
+        &self,
+        id: &str,
+        metadata: Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        self.json(
+            Method::Patch,
+            &format!("/folders/{}", enc(id)),
+            Body::Json(json!({"metadata": metadata})),
+        )
+        .await
+    }
+
+    /// Uploads one file into a folder.
+    pub async fn upload_file(&self, folder: &str, file: &FolderFile) -> Result<Value, ApiError> {
+        let name = file.file_name().to_string();
+        let content_type = if name.ends_with(".md") {
+            "text/markdown"
+        } else if name.ends_with(".json") {
+            "application/json"
+        } else {
+            "text/plain"
+        };
+        let body = Body::File {
+            name,
+            content_type: content_type.into(),
+            content: file.content.clone(),
+        };
+        self.json(
+            Method::Post,
+            &format!("/folders/{}/upload", enc(folder)),
+            body,
+        )
+        .await
+    }
+
+    /// Deletes one file from a folder.
+    pub async fn delete_file(&self, folder: &str, file: &str) -> Result<(), ApiError> {
+        self.call(
+            Method::Delete,
+            &format!("/folders/{}/{}", enc(folder), enc(file)),
+            Body::Empty,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Deletes a folder.
+    pub async fn delete_folder(&self, id: &str) -> Result<(), ApiError> {
+        self.call(
+            Method::Delete,
+            &format!("/folders/{}", enc(id)),
+            Body::Empty,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Every archive.
+    pub async fn list_archives(&self) -> Result<Vec<Value>, ApiError> {
+        self.list_all("/archives/").await
+    }
+
+    /// Ids of the agents an archive is attached to.
+    pub async fn archive_agents(&self, id: &str) -> Result<Vec<String>, ApiError> {
+        let v = self.get(&format!("/archives/{}/agents", enc(id))).await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.get("id").and_then(Value::as_str).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Creates an archive.
+    pub async fn create_archive(
+        &self,
+        name: &str,
+        description: Option<&str>,
+        embedding: Option<&str>,
+    ) -> Result<Value, ApiError> {
+        let mut body = json!({"name": name});
+        if let Some(d) = description {
+            body["description"] = json!(d);
+        }
+        if let Some(e) = embedding {
+            body["embedding"] = json!(e);
+        }
+        self.json(Method::Post, "/archives/", Body::Json(body))
+            .await
+    }
+
+    /// Sends a message and waits for the whole reply.
+    pub async fn send_message(&self, agent: &str, text: &str) -> Result<ChatReply, ApiError> {
+        let body = json!({"messages": [{"role": "user", "content": text}]});
+        let v = self
+            .json(
+                Method::Post,
+                &format!("/agents/{}/messages", enc(agent)),
+                Body::Json(body),
+            )
+            .await?;
+        Ok(ChatReply::from_api(&v))
+    }
+
+    /// Sends a message and streams the reply: `on_message` sees each message as it arrives.
+    pub async fn stream_message(
+        &self,
+        agent: &str,
+        text: &str,
+        on_message: &mut dyn FnMut(&ChatMessage),
+    ) -> Result<ChatReply, ApiError> {
+        let body = json!({"messages": [{"role": "user", "content": text}], "stream_tokens": false});
+        let req = self.request(
+            Method::Post,
+            &format!("/agents/{}/messages/stream", enc(agent)),
+            Body::Json(body),
+        );
+        let url = req.url.clone();
+        let mut buffer = String::new();
+        let mut reply = ChatReply::default();
+        let mut raw = String::new();
+        let status = {
+            let mut feed = |chunk: &str| {
+                raw.push_str(chunk);
+                buffer.push_str(chunk);
+                for event in messages::drain_events(&mut buffer) {
+                    if let Some(m) = reply.push_event(&event) {
+                        on_message(&m);
+                    }
+                }
+            };
+            self.transport
+                .send_streaming(req, &mut feed)
+                .await
+                .map_err(|e| ApiError::Network { url, message: e.0 })?
+        };
+        if !(200..300).contains(&status) {
+            return Err(classify(status, &raw));
+        }
+        for event in messages::drain_events(&mut format!("{buffer}\n\n")) {
+            if let Some(m) = reply.push_event(&event) {
+                on_message(&m);
+            }
+        }
+        Ok(reply)
+    }
+
+    /// Reads the whole live state the planner needs for a fleet: every agent (one paged list
+    /// with `include=`), blocks with the fleet's shared labels, tools, folders (with files for
+    /// the fleet's folders and their canary copies) and the fleet's archives.
+    pub async fn fetch_live(&self, fleet: &crate::fleet::Fleet) -> Result<LiveState, ApiError> {
+        let agents = self.list_agents().await?;
+        let mut extra_blocks = Vec::new();
+        for b in &fleet.shared_blocks {
+            extra_blocks.extend(self.blocks_labelled(&b.label).await?);
+        }
+        let tools = self.list_tools().await?;
+        let folder_names: Vec<String> = fleet
+            .shared_folders
+            .iter()
+            .map(|f| f.name.clone())
+            .chain(
+                fleet
+                    .agents
+                    .iter()
+                    .flat_map(|a| a.folders.iter().map(|f| f.name.clone())),
+            )
+            .collect();
+        let mut folders = Vec::new();
+        if !folder_names.is_empty() {
+            for f in self.list_folders().await? {
+                let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
+                let relevant = folder_names.iter().any(|n| name.ends_with(n.as_str()));
+                let files = if relevant {
+                    let id = f
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    self.folder_files(&id).await?
+                } else {
+                    Vec::new()
+                };
+                folders.push((f, files));
+            }
+        }
+        let archive_names: Vec<&str> = fleet
+            .agents
+            .iter()
+            .filter_map(|a| a.archive.as_ref().map(|x| x.name.as_str()))
+            .collect();
+        let mut archives = Vec::new();
+        if !archive_names.is_empty() {
+            for a in self.list_archives().await? {
+                let ar = LiveArchive::from_api(&a);
+                if archive_names.contains(&ar.name.as_str()) {
+                    let users = self.archive_agents(&ar.id).await?;
+                    archives.push((a, users));
+                } else {
+                    archives.push((a, Vec::new()));
+                }
+            }
+        }
+        Ok(LiveState::from_api(
+            &agents,
+            &extra_blocks,
+            &tools,
+            &folders,
+            &archives,
+        ))
+    }
+}

@@ -1,0 +1,200 @@
+//! Plain-text rendering of a plan in lettactl's dry-run format (`[+]`, `[~]`, `[=]`, and a
+//! `Summary:` block), so that command-line users read our previews without learning anything.
+//! The web view draws the same [`Plan`] value with more detail.
+
+use crate::plan::{Action, Change, FleetStep, Kind, Mode, Plan, Span, Tag, TextChange};
+use std::fmt::Write;
+
+fn mode_title(plan: &Plan) -> String {
+    match (plan.mode, &plan.prefix) {
+        (Mode::Canary, Some(p)) => format!("Canary deploy (prefix {p})"),
+        (Mode::Cleanup, Some(p)) => format!("Canary cleanup (prefix {p})"),
+        (Mode::Promote, _) if plan.cleanup_after => {
+            "Promote to production, then clean up canaries".into()
+        }
+        (Mode::Promote, _) => "Promote to production".into(),
+        _ => "Apply to production".into(),
+    }
+}
+
+fn short(s: &str) -> String {
+    let one_line = s.replace('\n', "\\n");
+    if one_line.chars().count() > 70 {
+        format!("{}…", one_line.chars().take(69).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+fn render_change(out: &mut String, c: &Change) {
+    match (&c.old, &c.new, &c.diff) {
+        (_, _, Some(TextChange::Lines(lines))) => {
+            let _ = writeln!(out, "    ~ {}:", c.field);
+            for l in lines {
+                match l {
+                    None => out.push_str("        ...\n"),
+                    Some(Span { tag, text }) => {
+                        let mark = match tag {
+                            Tag::Equal => ' ',
+                            Tag::Insert => '+',
+                            Tag::Delete => '-',
+                        };
+                        let _ = writeln!(out, "      {mark} {text}");
+                    }
+                }
+            }
+        }
+        (Some(o), Some(n), _) => {
+            let _ = writeln!(
+                out,
+                "    ~ {}: \"{}\" -> \"{}\"",
+                c.field,
+                short(o),
+                short(n)
+            );
+        }
+        (None, Some(n), _) => {
+            let _ = writeln!(out, "    + {}: {}", c.field, short(n));
+        }
+        (Some(o), None, _) => {
+            let _ = writeln!(out, "    - {}: {}", c.field, short(o));
+        }
+        (None, None, _) => {
+            let _ = writeln!(out, "    ~ {}", c.field);
+        }
+    }
+}
+
+fn fleet_step_line(s: &FleetStep) -> String {
+    match s {
+        FleetStep::CreateBlock {
+            spec,
+            copy_prefix: Some(p),
+        } => format!("[+] block {} (CREATE canary copy for {p})", spec.label),
+        FleetStep::CreateBlock { spec, .. } => format!("[+] shared block {} (CREATE)", spec.label),
+        FleetStep::UpdateBlock {
+            spec,
+            copy,
+            changes,
+            ..
+        } => format!(
+            "[~] {} {} (UPDATE - {} change(s))",
+            if *copy {
+                "canary copy of block"
+            } else {
+                "shared block"
+            },
+            spec.label,
+            changes.len()
+        ),
+        FleetStep::CreateTool { name, .. } => format!("[+] tool {name} (CREATE)"),
+        FleetStep::UpdateTool { name, .. } => format!("[~] tool {name} (UPDATE source in place)"),
+        FleetStep::CreateFolder { name, files, .. } => {
+            format!("[+] folder {name} (CREATE, {} file(s))", files.len())
+        }
+        FleetStep::SyncFolder {
+            name,
+            upload,
+            delete,
+            ..
+        } => {
+            format!(
+                "[~] folder {name} (UPDATE - {} upload(s), {} removal(s))",
+                upload.len(),
+                delete.len()
+            )
+        }
+        FleetStep::CreateArchive { name, .. } => format!("[+] archive {name} (CREATE)"),
+    }
+}
+
+/// Renders a plan as text in lettactl's dry-run format.
+pub fn render_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", mode_title(plan));
+    for b in &plan.blockers {
+        let _ = writeln!(out, "[!] {b}");
+    }
+    if !plan.blockers.is_empty() {
+        out.push('\n');
+    }
+    if !plan.production_impact.is_empty() {
+        out.push_str("Production impact:\n");
+        for i in &plan.production_impact {
+            let _ = writeln!(
+                out,
+                "  [!] {} {}: {} (used by: {}){}",
+                i.kind,
+                i.name,
+                i.detail,
+                if i.used_by.is_empty() {
+                    "no production agent".into()
+                } else {
+                    i.used_by.join(", ")
+                },
+                if i.accepted { " [accepted]" } else { "" }
+            );
+        }
+        out.push('\n');
+    }
+    for s in &plan.fleet_steps {
+        let _ = writeln!(out, "{}", fleet_step_line(s));
+        match s {
+            FleetStep::UpdateBlock { changes, .. } => {
+                changes.iter().for_each(|c| render_change(&mut out, c))
+            }
+            FleetStep::UpdateTool { change, .. } => render_change(&mut out, change),
+            _ => {}
+        }
+    }
+    if !plan.fleet_steps.is_empty() {
+        out.push('\n');
+    }
+    for a in &plan.agents {
+        match a.action {
+            Action::Create => {
+                let _ = writeln!(out, "[+] {} (CREATE)", a.name);
+            }
+            Action::Update => {
+                let _ = writeln!(
+                    out,
+                    "[~] {} (UPDATE - {} change(s))",
+                    a.name,
+                    a.changes.len()
+                );
+                for c in &a.changes {
+                    render_change(&mut out, c);
+                }
+            }
+            Action::Unchanged => {
+                let _ = writeln!(out, "[=] {} (no changes)", a.name);
+            }
+        }
+    }
+    for d in &plan.deletions {
+        let _ = writeln!(out, "[-] {} {} ({}) - {}", d.kind, d.name, d.id, d.reason);
+    }
+    for k in plan.kept.iter().filter(|k| k.kind == Kind::Agent) {
+        let _ = writeln!(out, "[=] {} kept - {}", k.name, k.reason);
+    }
+    let s = &plan.summary;
+    out.push_str("\nSummary:\n");
+    if plan.mode == Mode::Cleanup {
+        let agents = plan
+            .deletions
+            .iter()
+            .filter(|d| d.kind == Kind::Agent)
+            .count();
+        let _ = writeln!(out, "  [-] {agents} agent(s) to delete");
+        let _ = writeln!(out, "  [-] {} other object(s) to delete", s.delete - agents);
+    } else {
+        let _ = writeln!(out, "  [+] {} agent(s) to create", s.create);
+        let _ = writeln!(out, "  [~] {} agent(s) to update (drift)", s.update);
+        let _ = writeln!(out, "  [=] {} agent(s) unchanged", s.unchanged);
+        if s.fleet_steps > 0 {
+            let _ = writeln!(out, "  [*] {} shared object change(s)", s.fleet_steps);
+        }
+    }
+    let _ = writeln!(out, "  Total changes: {}", s.total_changes);
+    out
+}
