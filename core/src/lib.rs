@@ -10,6 +10,8 @@ pub mod client;
 pub mod execute;
 pub mod fleet;
 pub mod inspect;
+#[cfg(feature = "js")]
+pub mod js;
 pub mod live;
 pub mod plan;
 pub mod render;

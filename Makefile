@@ -1,0 +1,81 @@
+# The interface: `make run` and `make test` (README quick start); the rest are their parts.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+APP_PORT ?= 8080
+TEST_APP_PORT ?= 8081
+LETTA_PORT ?= 8283
+export LETTA_PORT
+
+.PHONY: setup run build js test lint test-core test-wasm test-js test-engine test-e2e letta-up letta-down letta-reset bench
+
+setup:
+	@bash scripts/setup.sh
+
+## Builds the release app into dist/.
+build:
+	trunk build --release
+
+## Builds the core's JavaScript API for Node into core/pkg/.
+js:
+	cargo build -p canary-core --target wasm32-unknown-unknown --features js --release
+	wasm-bindgen --target nodejs --out-dir core/pkg target/wasm32-unknown-unknown/release/canary_core.wasm
+
+letta-up:
+	@bash scripts/letta.sh up
+
+letta-down:
+	@bash scripts/letta.sh down
+
+letta-reset:
+	@bash scripts/letta.sh reset
+
+## Starts the local Letta server (unless LETTA_BASE_URL is set), builds and serves the app.
+run: setup build
+	@if [ -z "$${LETTA_BASE_URL:-}" ]; then bash scripts/letta.sh up; fi
+	SERVER="$${LETTA_BASE_URL:-http://127.0.0.1:$(LETTA_PORT)}"
+	echo
+	echo "  Letta server: $$SERVER"
+	echo "  App:          http://127.0.0.1:$(APP_PORT)/?server=$$SERVER"
+	echo
+	exec node scripts/serve.js dist $(APP_PORT)
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p canary-web -p canary-core --target wasm32-unknown-unknown -- -D warnings
+
+test-core:
+	cargo test -p canary-core
+
+test-wasm:
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+	  cargo test -p canary-core --target wasm32-unknown-unknown --test wasm
+
+test-js: js
+	node --test tests/js/
+
+test-engine:
+	cargo test -p canary-tests
+
+test-e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+## Every test. The tests get their own Letta stack (own ports, own state folder, a fresh
+## database per run), so a server started by `make run` is left alone.
+test: export LETTA_STATE := $(CURDIR)/.letta/test
+test: export LETTA_PORT := 8293
+test: export MODEL_PORT := 8294
+test: export PG_PORT := 8295
+test: export LETTA_BASE_URL := http://127.0.0.1:8293
+test: setup lint test-core test-wasm test-js
+	trap 'bash scripts/letta.sh down' EXIT
+	bash scripts/letta.sh reset
+	$(MAKE) --no-print-directory test-engine test-e2e
+
+bench: setup js build
+	trap 'bash scripts/letta.sh down' EXIT
+	bash scripts/letta.sh up
+	bash scripts/bench.sh

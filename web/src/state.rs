@@ -1,0 +1,317 @@
+//! The app's state: one context value of signals, shared by every view.
+
+use crate::api;
+use canary_core::client::Connection;
+use canary_core::execute::{ExecReport, Progress};
+use canary_core::fleet::{load_fleet, FileSet, Fleet, FleetReport};
+use canary_core::plan::{Plan, PlanOptions};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The views, addressed by `#/name` deep links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Server connection.
+    Connect,
+    /// Fleet editor.
+    Fleet,
+    /// Plan review.
+    Plan,
+    /// Execution.
+    Run,
+    /// Canaries list and describe.
+    Canaries,
+    /// Side-by-side chat.
+    Chat,
+    /// Applied fleet versions.
+    History,
+}
+
+impl Route {
+    /// Every route, in navigation order.
+    pub const ALL: [Route; 7] = [
+        Route::Connect,
+        Route::Fleet,
+        Route::Plan,
+        Route::Run,
+        Route::Canaries,
+        Route::Chat,
+        Route::History,
+    ];
+
+    /// The deep-link slug.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Route::Connect => "connect",
+            Route::Fleet => "fleet",
+            Route::Plan => "plan",
+            Route::Run => "run",
+            Route::Canaries => "canaries",
+            Route::Chat => "chat",
+            Route::History => "history",
+        }
+    }
+
+    /// The navigation label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Route::Connect => "Connection",
+            Route::Fleet => "Fleet",
+            Route::Plan => "Plan",
+            Route::Run => "Execute",
+            Route::Canaries => "Canaries",
+            Route::Chat => "Chat",
+            Route::History => "History",
+        }
+    }
+
+    /// The route of a location hash (`#/plan`); the fleet editor by default.
+    pub fn from_hash(hash: &str) -> Route {
+        let slug = hash.trim_start_matches('#').trim_start_matches('/');
+        let slug = slug.split(['?', '/']).next().unwrap_or_default();
+        Route::ALL
+            .into_iter()
+            .find(|r| r.slug() == slug)
+            .unwrap_or(Route::Fleet)
+    }
+}
+
+/// What the server said when last asked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Health {
+    /// Not asked yet.
+    Unknown,
+    /// Asking.
+    Checking,
+    /// Healthy, with its version.
+    Ok(String),
+    /// Unreachable or refusing, with what to do.
+    Failed(String),
+}
+
+/// The plan under review, with the inputs it was computed from.
+#[derive(Debug, Clone)]
+pub struct Reviewed {
+    /// The plan.
+    pub plan: Plan,
+    /// The fleet it was computed from.
+    pub fleet: Fleet,
+    /// The options it was computed with.
+    pub options: PlanOptions,
+    /// The YAML and files, for history.
+    pub source: (String, FileSet),
+}
+
+/// The plan view's state.
+#[derive(Debug, Clone)]
+pub enum PlanState {
+    /// Nothing planned yet.
+    Empty,
+    /// Reading the server.
+    Loading,
+    /// Ready to review.
+    Ready(Box<Reviewed>),
+    /// Planning failed.
+    Failed(String),
+}
+
+/// Per-agent status during a run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AgentStatus {
+    /// Waiting for a slot.
+    Queued,
+    /// In progress.
+    Working,
+    /// Done.
+    Done,
+    /// Failed, with the reason.
+    Failed(String),
+}
+
+/// The execute view's state.
+#[derive(Debug, Clone)]
+pub enum RunState {
+    /// Nothing ran yet.
+    Idle,
+    /// Running: events so far.
+    Running(Vec<Progress>),
+    /// Finished.
+    Finished(Box<ExecReport>),
+    /// Refused or failed before writing.
+    Failed(String),
+}
+
+/// One applied fleet version (never the API key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When it was applied (ISO-8601).
+    pub time: String,
+    /// Mode (`canary`, `promote`, `apply`).
+    pub mode: String,
+    /// Server URL.
+    pub server: String,
+    /// Canary prefix, for canary deploys.
+    pub prefix: Option<String>,
+    /// Summary line.
+    pub summary: String,
+    /// Whether every step succeeded.
+    pub ok: bool,
+    /// The fleet.
+    pub yaml: String,
+    /// Its files.
+    pub files: FileSet,
+}
+
+const HISTORY_KEY: &str = "fleet-canary.history";
+const KEY_KEY: &str = "fleet-canary.api-key";
+const SERVER_KEY: &str = "fleet-canary.server";
+const THEME_KEY: &str = "fleet-canary.theme";
+const MAX_HISTORY: usize = 50;
+
+/// Every signal of the app.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// Current view.
+    pub route: RwSignal<Route>,
+    /// Server settings.
+    pub conn: RwSignal<Connection>,
+    /// Keep the API key for this tab (sessionStorage).
+    pub remember_key: RwSignal<bool>,
+    /// Server health.
+    pub health: RwSignal<Health>,
+    /// Fleet YAML being edited.
+    pub yaml: RwSignal<String>,
+    /// Fleet files.
+    pub files: RwSignal<FileSet>,
+    /// Validation of the YAML as of the last pause in typing.
+    pub report: RwSignal<FleetReport>,
+    /// Plan options.
+    pub options: RwSignal<PlanOptions>,
+    /// Plan under review.
+    pub plan: RwSignal<PlanState>,
+    /// Execution.
+    pub run: RwSignal<RunState>,
+    /// Applied versions.
+    pub history: RwSignal<Vec<HistoryEntry>>,
+    /// Dark theme on.
+    pub dark: RwSignal<bool>,
+    /// The canary/production pair the chat talks to.
+    pub pair: RwSignal<Option<ChatPair>>,
+}
+
+/// A canary and its production agent, for side-by-side chat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatPair {
+    /// Canary agent id.
+    pub canary_id: String,
+    /// Canary name.
+    pub canary_name: String,
+    /// Production agent id, when it exists.
+    pub production_id: Option<String>,
+    /// Production name.
+    pub production_name: String,
+}
+
+impl AppState {
+    /// Builds the state from storage and the URL (`?server=` overrides the stored server).
+    pub fn new(example: (String, FileSet)) -> AppState {
+        let query_server = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|s| {
+                s.trim_start_matches('?')
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("server=").map(str::to_string))
+            })
+            .and_then(|s| {
+                js_sys::decode_uri_component(&s)
+                    .ok()
+                    .and_then(|v| v.as_string())
+            });
+        let server = query_server
+            .or_else(|| api::load(false, SERVER_KEY))
+            .unwrap_or_else(|| "http://127.0.0.1:8283".into());
+        let key = api::load(true, KEY_KEY);
+        let history: Vec<HistoryEntry> = api::load(false, HISTORY_KEY)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let dark = match api::load(false, THEME_KEY).as_deref() {
+            Some("dark") => true,
+            Some("light") => false,
+            _ => web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .is_some_and(|m| m.matches()),
+        };
+        let report = load_fleet(&example.0, &example.1);
+        AppState {
+            route: RwSignal::new(Route::from_hash(
+                &web_sys::window()
+                    .and_then(|w| w.location().hash().ok())
+                    .unwrap_or_default(),
+            )),
+            conn: RwSignal::new(Connection {
+                base_url: server,
+                api_key: key.clone(),
+                project: None,
+            }),
+            remember_key: RwSignal::new(key.is_some()),
+            health: RwSignal::new(Health::Unknown),
+            yaml: RwSignal::new(example.0),
+            files: RwSignal::new(example.1),
+            report: RwSignal::new(report),
+            options: RwSignal::new(PlanOptions::default()),
+            plan: RwSignal::new(PlanState::Empty),
+            run: RwSignal::new(RunState::Idle),
+            history: RwSignal::new(history),
+            dark: RwSignal::new(dark),
+            pair: RwSignal::new(None),
+        }
+    }
+
+    /// Saves the server URL, and the key only when "remember for this tab" is on.
+    pub fn persist_connection(&self) {
+        let c = self.conn.get_untracked();
+        api::store(false, SERVER_KEY, Some(&c.base_url));
+        let key = c
+            .api_key
+            .filter(|k| !k.is_empty() && self.remember_key.get_untracked());
+        api::store(true, KEY_KEY, key.as_deref());
+    }
+
+    /// Adds an applied version to the history (newest first).
+    pub fn record(&self, entry: HistoryEntry) {
+        self.history.update(|h| {
+            h.insert(0, entry);
+            h.truncate(MAX_HISTORY);
+        });
+        if let Ok(s) = serde_json::to_string(&self.history.get_untracked()) {
+            api::store(false, HISTORY_KEY, Some(&s));
+        }
+    }
+
+    /// Clears the history.
+    pub fn clear_history(&self) {
+        self.history.set(Vec::new());
+        api::store(false, HISTORY_KEY, None);
+    }
+
+    /// Stores the theme choice.
+    pub fn persist_theme(&self) {
+        api::store(
+            false,
+            THEME_KEY,
+            Some(if self.dark.get_untracked() {
+                "dark"
+            } else {
+                "light"
+            }),
+        );
+    }
+
+    /// Goes to a view (and updates the address bar).
+    pub fn go(&self, r: Route) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(&format!("/{}", r.slug()));
+        }
+        self.route.set(r);
+    }
+}

@@ -1,0 +1,50 @@
+//! Connection: server URL, API key (memory only unless "remember for this tab"), project.
+
+use crate::app::check_health;
+use crate::state::{AppState, Health};
+use leptos::prelude::*;
+
+/// The connection view.
+#[component]
+pub fn Connect() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let conn = state.conn;
+    let save = move || {
+        state.persist_connection();
+        check_health(state);
+    };
+    view! {
+        <section class="panel narrow" aria-labelledby="conn-title">
+            <h1 id="conn-title">"Connection"</h1>
+            <p class="hint">"The app talks to the Letta server directly from this browser tab. Nothing is written until you execute a reviewed plan."</p>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); save(); }>
+                <label for="server-url">"Server URL"</label>
+                <input id="server-url" type="url" required placeholder="http://127.0.0.1:8283"
+                    prop:value=move || conn.with(|c| c.base_url.clone())
+                    on:change=move |ev| conn.update(|c| c.base_url = event_target_value(&ev).trim().trim_end_matches('/').to_string()) />
+                <label for="api-key">"API key"</label>
+                <input id="api-key" type="password" autocomplete="off" placeholder="only for Letta Cloud or a --secure server"
+                    prop:value=move || conn.with(|c| c.api_key.clone().unwrap_or_default())
+                    on:change=move |ev| conn.update(|c| { let v = event_target_value(&ev); c.api_key = (!v.is_empty()).then_some(v); }) />
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || state.remember_key.get()
+                        on:change=move |ev| state.remember_key.set(event_target_checked(&ev)) />
+                    " Remember the key for this tab (sessionStorage; never stored permanently)"
+                </label>
+                <label for="project">"Letta Cloud project (optional)"</label>
+                <input id="project" type="text" placeholder="project slug"
+                    prop:value=move || conn.with(|c| c.project.clone().unwrap_or_default())
+                    on:change=move |ev| conn.update(|c| { let v = event_target_value(&ev); c.project = (!v.is_empty()).then_some(v); }) />
+                <div class="actions"><button type="submit" class="primary">"Save and check"</button></div>
+            </form>
+            <div class="status-box" role="status" aria-live="polite">
+                {move || match state.health.get() {
+                    Health::Ok(v) => view! { <p class="ok" id="health">{format!("Connected: Letta server {v} is healthy.")}</p> }.into_any(),
+                    Health::Checking => view! { <p id="health">"Checking…"</p> }.into_any(),
+                    Health::Unknown => view! { <p id="health">"Not checked yet."</p> }.into_any(),
+                    Health::Failed(why) => view! { <p class="bad" id="health">{why}</p> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}

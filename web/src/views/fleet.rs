@@ -1,0 +1,286 @@
+//! The fleet editor: YAML with line numbers and live validation, and the fleet's files.
+
+use crate::api;
+use crate::state::{AppState, Route};
+use canary_core::fleet::{load_fleet, FileSet};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
+
+/// Takes the files of an opened folder: finds `fleet.yaml`, makes paths relative to its folder.
+fn adopt_folder(list: Vec<(String, String)>) -> Result<(String, FileSet), String> {
+    let yaml_path = list
+        .iter()
+        .map(|(p, _)| p.clone())
+        .filter(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name == "fleet.yaml" || name == "fleet.yml"
+        })
+        .min_by_key(|p| p.matches('/').count())
+        .or_else(|| {
+            list.iter()
+                .map(|(p, _)| p.clone())
+                .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+                .min_by_key(|p| p.matches('/').count())
+        })
+        .ok_or("no fleet.yaml (or other .yaml file) in what you opened")?;
+    let root = yaml_path
+        .rsplit_once('/')
+        .map(|(d, _)| format!("{d}/"))
+        .unwrap_or_default();
+    let mut yaml = String::new();
+    let mut files = FileSet::new();
+    for (p, text) in list {
+        if p == yaml_path {
+            yaml = text;
+        } else if let Some(rel) = p.strip_prefix(&root) {
+            files.insert(rel.to_string(), text);
+        }
+    }
+    Ok((yaml, files))
+}
+
+/// The fleet editor view.
+#[component]
+pub fn FleetEditor() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let edit_seq = RwSignal::new(0u64);
+    let scroll = RwSignal::new(0i32);
+    let selected = RwSignal::new(None::<String>);
+    let new_path = RwSignal::new(String::new());
+    let notice = RwSignal::new(None::<String>);
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    // `webkitdirectory` lets the picker choose a whole folder (the fleet's root).
+    let folder_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(i) = folder_input.get() {
+            let _ = i.set_attribute("webkitdirectory", "");
+        }
+    });
+
+    // Live validation, debounced: validate 250 ms after the last keystroke.
+    let revalidate = move || {
+        let seq = edit_seq.get_untracked() + 1;
+        edit_seq.set(seq);
+        gloo_timers::callback::Timeout::new(250, move || {
+            if edit_seq.get_untracked() == seq {
+                let r = load_fleet(&state.yaml.get_untracked(), &state.files.get_untracked());
+                state.report.set(r);
+            }
+        })
+        .forget();
+    };
+
+    let error_lines = Memo::new(move |_| {
+        state.report.with(|r| {
+            let mut m: BTreeMap<usize, String> = BTreeMap::new();
+            for d in r.errors.iter().chain(r.warnings.iter()) {
+                if let Some(l) = d.line {
+                    m.entry(l)
+                        .and_modify(|s| {
+                            s.push('\n');
+                            s.push_str(&d.message)
+                        })
+                        .or_insert_with(|| d.message.clone());
+                }
+            }
+            m
+        })
+    });
+    let gutter = move || {
+        let lines = state
+            .yaml
+            .with(|y| y.lines().count().max(1) + usize::from(y.ends_with('\n')));
+        let marks = error_lines.get();
+        (1..=lines)
+            .map(|n| match marks.get(&n) {
+                Some(msg) => view! { <div class="ln err" title=msg.clone()>{n}</div> }.into_any(),
+                None => view! { <div class="ln">{n}</div> }.into_any(),
+            })
+            .collect_view()
+    };
+    let jump = move |line: usize| {
+        if let Some(t) = textarea.get() {
+            let text = state.yaml.get_untracked();
+            let start: usize = text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(|l| l.encode_utf16().count())
+                .sum();
+            let _ = t.focus();
+            let _ = t.set_selection_range(start as u32, start as u32);
+            let _ = t.set_scroll_top(((line.saturating_sub(3)) * 20) as i32);
+        }
+    };
+    let load_list = move |list: Vec<(String, String)>, folder: bool| {
+        if folder {
+            match adopt_folder(list) {
+                Ok((yaml, files)) => {
+                    let n = files.len();
+                    state.yaml.set(yaml);
+                    state.files.set(files);
+                    notice.set(Some(format!("Loaded the fleet and {n} file(s).")));
+                }
+                Err(e) => notice.set(Some(e)),
+            }
+        } else {
+            let n = list.len();
+            state.files.update(|f| {
+                for (p, t) in list {
+                    let rel = p.rsplit('/').next().unwrap_or(&p).to_string();
+                    let key = if p.contains('/') { p.clone() } else { rel };
+                    f.insert(key, t);
+                }
+            });
+            notice.set(Some(format!("Added {n} file(s).")));
+        }
+        revalidate();
+    };
+    let on_pick = move |ev: leptos::ev::Event, folder: bool| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(list) = input.files() else { return };
+        leptos::task::spawn_local(async move {
+            let files = api::read_files(list).await;
+            load_list(files, folder);
+        });
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let Some(list) = ev.data_transfer().and_then(|d| d.files()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let files = api::read_files(list).await;
+            let has_fleet = files
+                .iter()
+                .any(|(p, _)| p.ends_with("fleet.yaml") || p.ends_with("fleet.yml"));
+            load_list(files, has_fleet);
+        });
+    };
+
+    let ok = move || state.report.with(|r| r.ok);
+    let file_rows = move || {
+        state
+            .files
+            .get()
+            .into_iter()
+            .map(|(path, text)| {
+                let p = path.clone();
+                let p2 = path.clone();
+                let p3 = path.clone();
+                view! {
+                    <li class:sel=move || selected.get().as_deref() == Some(p.as_str())>
+                        <button class="link" on:click=move |_| selected.set(Some(p2.clone()))>{path.clone()}</button>
+                        <span class="muted">{format!("{} B", text.len())}</span>
+                        <button class="ghost small" aria-label=format!("Remove {path}") on:click=move |_| {
+                            state.files.update(|f| { f.remove(&p3); });
+                            revalidate();
+                        }>"✕"</button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <section class="fleet-layout">
+            <div class="panel editor-panel">
+                <div class="panel-head">
+                    <h1>"Fleet"</h1>
+                    <div class="actions">
+                        <button on:click=move |_| {
+                            let (y, f) = crate::example::example();
+                            state.yaml.set(y);
+                            state.files.set(f);
+                            revalidate();
+                        }>"Load example"</button>
+                        <button on:click=move |_| api::download("fleet.yaml", &state.yaml.get_untracked(), "text/yaml")>"Download fleet.yaml"</button>
+                        <button class="primary" id="to-plan" disabled=move || !ok() on:click=move |_| state.go(Route::Plan)
+                            title="Review the plan (Ctrl+Enter)">"Review plan →"</button>
+                    </div>
+                </div>
+                <div class="editor" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) && ok() {
+                        ev.prevent_default();
+                        state.go(Route::Plan);
+                    }
+                }>
+                    <div class="gutter" aria-hidden="true" prop:scrollTop=move || scroll.get()>{gutter}</div>
+                    <textarea id="yaml" node_ref=textarea spellcheck="false" wrap="off" aria-label="fleet.yaml"
+                        prop:value=move || state.yaml.get()
+                        on:input=move |ev| { state.yaml.set(event_target_value(&ev)); revalidate(); }
+                        on:scroll=move |ev| {
+                            if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                                scroll.set(t.scroll_top());
+                            }
+                        }></textarea>
+                </div>
+                <div class="diagnostics" role="status" aria-live="polite" id="diagnostics">
+                    {move || state.report.with(|r| {
+                        if r.ok && r.warnings.is_empty() {
+                            view! { <p class="ok">{format!("✓ Valid: {} agent(s).", r.fleet.as_ref().map(|f| f.agents.len()).unwrap_or(0))}</p> }.into_any()
+                        } else {
+                            let items = r.errors.iter().map(|d| (d.clone(), "error")).chain(r.warnings.iter().map(|d| (d.clone(), "warning")))
+                                .map(|(d, sev)| {
+                                    let line = d.line;
+                                    view! {
+                                        <li class=sev>
+                                            <button class="link" on:click=move |_| if let Some(l) = line { jump(l) }>
+                                                {line.map(|l| format!("line {l}")).unwrap_or_else(|| "file".into())}
+                                            </button>
+                                            <span class="path">{d.path.clone()}</span>
+                                            <span class="msg">{d.message.clone()}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view();
+                            let head = if r.ok { format!("✓ Valid with {} warning(s).", r.warnings.len()) } else { format!("✗ {} error(s): fix them to review a plan.", r.errors.len()) };
+                            view! { <p class=if r.ok { "ok" } else { "bad" }>{head}</p><ul class="diag-list">{items}</ul> }.into_any()
+                        }
+                    })}
+                </div>
+            </div>
+            <aside class="panel files-panel" aria-labelledby="files-title"
+                on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <h2 id="files-title">"Files"</h2>
+                <p class="hint">"Prompts, blocks, tool sources and documents the fleet references, relative to its folder. Drop files here."</p>
+                <div class="actions wrap">
+                    <label class="button">"Open folder…"<input type="file" class="hidden" multiple=true node_ref=folder_input on:change=move |ev| on_pick(ev, true) /></label>
+                    <label class="button">"Add files…"<input type="file" class="hidden" multiple=true on:change=move |ev| on_pick(ev, false) /></label>
+                </div>
+                {move || notice.get().map(|n| view! { <p class="notice">{n}</p> })}
+                <ul class="file-list">{file_rows}</ul>
+                <form class="inline" on:submit=move |ev| {
+                    ev.prevent_default();
+                    let p = new_path.get_untracked().trim().to_string();
+                    if !p.is_empty() {
+                        state.files.update(|f| { f.entry(p.clone()).or_default(); });
+                        selected.set(Some(p));
+                        new_path.set(String::new());
+                        revalidate();
+                    }
+                }>
+                    <input type="text" placeholder="new file path, e.g. prompts/a.md" aria-label="New file path"
+                        prop:value=move || new_path.get() on:input=move |ev| new_path.set(event_target_value(&ev)) />
+                    <button type="submit">"Add"</button>
+                </form>
+                {move || selected.get().map(|path| {
+                    let p = path.clone();
+                    view! {
+                        <div class="file-edit">
+                            <label for="file-text">{format!("Editing {path}")}</label>
+                            <textarea id="file-text" spellcheck="false"
+                                prop:value=move || state.files.with(|f| f.get(&p).cloned().unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); state.files.update(|f| { f.insert(path.clone(), v); }); revalidate(); }></textarea>
+                        </div>
+                    }
+                })}
+            </aside>
+        </section>
+    }
+}

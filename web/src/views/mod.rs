@@ -1,0 +1,10 @@
+//! One module per view.
+
+pub mod canaries;
+pub mod chat;
+pub mod connect;
+pub mod diff;
+pub mod fleet;
+pub mod history;
+pub mod plan;
+pub mod run;

@@ -1,0 +1,311 @@
+//! Plan review: options, then the plan as cards — exactly what execution will do.
+
+use crate::api;
+use crate::state::{AppState, PlanState, Reviewed, Route};
+use crate::views::diff::ChangeView;
+use canary_core::plan::{plan, Action, AgentPlan, FleetStep, Mode, Plan};
+use canary_core::render::render_text;
+use leptos::prelude::*;
+
+/// Reads the server and plans the current fleet with the current options.
+pub fn compute(state: AppState) {
+    let Some(fleet) = state.report.with_untracked(|r| r.fleet.clone()) else {
+        state.plan.set(PlanState::Failed(
+            "The fleet has errors; fix them in the Fleet view first.".into(),
+        ));
+        return;
+    };
+    let options = state.options.get_untracked();
+    let conn = state.conn.get_untracked();
+    let source = (state.yaml.get_untracked(), state.files.get_untracked());
+    state.plan.set(PlanState::Loading);
+    leptos::task::spawn_local(async move {
+        let result = match api::client(&conn).fetch_live(&fleet).await {
+            Ok(live) => plan(&fleet, &live, &options).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        state.plan.set(match result {
+            Ok(p) => PlanState::Ready(Box::new(Reviewed {
+                plan: p,
+                fleet,
+                options,
+                source,
+            })),
+            Err(e) => PlanState::Failed(e),
+        });
+    });
+}
+
+fn mode_value(m: Mode) -> &'static str {
+    match m {
+        Mode::Canary => "canary",
+        Mode::Promote => "promote",
+        Mode::Apply => "apply",
+        Mode::Cleanup => "cleanup",
+    }
+}
+
+fn step_text(s: &FleetStep) -> (String, &'static str) {
+    match s {
+        FleetStep::CreateBlock {
+            spec,
+            copy_prefix: Some(p),
+        } => (
+            format!(
+                "Create canary-only copy of shared block '{}' (for {p})",
+                spec.label
+            ),
+            "create",
+        ),
+        FleetStep::CreateBlock { spec, .. } => {
+            (format!("Create shared block '{}'", spec.label), "create")
+        }
+        FleetStep::UpdateBlock {
+            spec, copy: true, ..
+        } => (
+            format!("Update canary copy of block '{}'", spec.label),
+            "update",
+        ),
+        FleetStep::UpdateBlock { spec, .. } => (
+            format!("Update shared block '{}' (production)", spec.label),
+            "update",
+        ),
+        FleetStep::CreateTool { name, .. } => (format!("Create tool '{name}'"), "create"),
+        FleetStep::UpdateTool { name, .. } => (format!("Update tool '{name}' in place"), "update"),
+        FleetStep::CreateFolder { name, files, .. } => (
+            format!("Create folder '{name}' with {} file(s)", files.len()),
+            "create",
+        ),
+        FleetStep::SyncFolder {
+            name,
+            upload,
+            delete,
+            ..
+        } => (
+            format!(
+                "Update folder '{name}': {} upload(s), {} removal(s)",
+                upload.len(),
+                delete.len()
+            ),
+            "update",
+        ),
+        FleetStep::CreateArchive { name, .. } => (format!("Create archive '{name}'"), "create"),
+    }
+}
+
+fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
+    let (badge, cls) = match a.action {
+        Action::Create => ("CREATE", "create"),
+        Action::Update => ("UPDATE", "update"),
+        Action::Unchanged => ("UNCHANGED", "same"),
+    };
+    let changes = a
+        .changes
+        .clone()
+        .into_iter()
+        .map(|c| view! { <ChangeView change=c /> })
+        .collect_view();
+    let unchanged = a.unchanged.clone();
+    let create_note = (a.action == Action::Create).then(|| {
+        view! { <p class="muted">{format!("One create request with its blocks, tools and tags; {} step(s) in all.", a.steps.len())}</p> }
+    });
+    view! {
+        <article class=format!("card agent {cls}") data-agent=a.name.clone()>
+            <header>
+                <span class=format!("badge {cls}")>{badge}</span>
+                <h3>{a.name.clone()}</h3>
+                {(a.action == Action::Update).then(|| view! { <span class="muted">{format!("{} change(s)", a.changes.len())}</span> })}
+            </header>
+            {create_note}
+            <div class="changes">{changes}</div>
+            {move || (show_all.get() && !unchanged.is_empty()).then(|| {
+                let rows = unchanged.iter().map(|(k, v)| view! {
+                    <div class="change same"><div class="field">{k.clone()}</div><div class="value">{v.clone()}</div></div>
+                }).collect_view();
+                view! { <div class="changes unchanged">{rows}</div> }
+            })}
+        </article>
+    }
+}
+
+fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> impl IntoView {
+    let p: Plan = r.plan.clone();
+    let text = render_text(&p);
+    let s = p.summary.clone();
+    let blockers = p
+        .blockers
+        .iter()
+        .map(|b| view! { <li>{b.clone()}</li> })
+        .collect_view();
+    let impact = p
+        .production_impact
+        .iter()
+        .map(|i| view! {
+            <li class:accepted=i.accepted>
+                <strong>{format!("{} {}", i.kind, i.name)}</strong>": "{i.detail.clone()}
+                <span class="muted">{format!(" — used by: {}", if i.used_by.is_empty() { "no production agent".into() } else { i.used_by.join(", ") })}</span>
+                {i.accepted.then(|| view! { <span class="badge update">"accepted"</span> })}
+            </li>
+        })
+        .collect_view();
+    let steps = p
+        .fleet_steps
+        .iter()
+        .map(|st| {
+            let (t, cls) = step_text(st);
+            let changes = match st {
+                FleetStep::UpdateBlock { changes, .. } => changes.clone(),
+                FleetStep::UpdateTool { change, .. } => vec![change.clone()],
+                _ => vec![],
+            };
+            let cv = changes
+                .into_iter()
+                .map(|c| view! { <ChangeView change=c /> })
+                .collect_view();
+            view! { <li class=cls>{t}<div class="changes">{cv}</div></li> }
+        })
+        .collect_view();
+    let deletions = p
+        .deletions
+        .iter()
+        .map(|d| view! { <li><span class="badge delete">"DELETE"</span>" "<strong>{format!("{} {}", d.kind, d.name)}</strong><span class="muted">{format!(" {} — {}", d.id, d.reason)}</span></li> })
+        .collect_view();
+    let kept = p
+        .kept
+        .iter()
+        .map(|k| view! { <li><span class="badge same">"KEPT"</span>" "<strong>{format!("{} {}", k.kind, k.name)}</strong><span class="muted">{format!(" — {}", k.reason)}</span></li> })
+        .collect_view();
+    let cards = p
+        .agents
+        .iter()
+        .cloned()
+        .map(|a| agent_card(a, show_all))
+        .collect_view();
+    let cleanup = p.mode == Mode::Cleanup;
+    view! {
+        <div class="summary" id="plan-summary">
+            {if cleanup {
+                view! { <span class="count delete">{format!("{} to delete", s.delete)}</span><span class="count same">{format!("{} kept", p.kept.len())}</span> }.into_any()
+            } else {
+                view! {
+                    <span class="count create">{format!("{} to create", s.create)}</span>
+                    <span class="count update">{format!("{} to update", s.update)}</span>
+                    <span class="count same">{format!("{} unchanged", s.unchanged)}</span>
+                    <span class="count">{format!("{} shared object change(s)", s.fleet_steps)}</span>
+                }.into_any()
+            }}
+            <span class="count total">{format!("Total changes: {}", s.total_changes)}</span>
+        </div>
+        {(!p.blockers.is_empty()).then(|| view! { <div class="callout bad" role="alert"><h2>"Cannot execute"</h2><ul>{blockers}</ul></div> })}
+        {(!p.production_impact.is_empty()).then(|| view! { <div class="callout warn"><h2>"Production impact"</h2><ul>{impact}</ul></div> })}
+        {move || if as_text.get() {
+            view! { <pre class="plan-text" id="plan-text">{text.clone()}</pre> }.into_any()
+        } else {
+            view! { <div></div> }.into_any()
+        }}
+        {(!p.fleet_steps.is_empty()).then(|| view! { <div class="card"><h2>"Shared objects"</h2><ul class="steps">{steps}</ul></div> })}
+        <div class="cards">{cards}</div>
+        {(!p.deletions.is_empty()).then(|| view! { <div class="card deletions"><h2>"Deletions"</h2><ul>{deletions}</ul></div> })}
+        {(!p.kept.is_empty()).then(|| view! { <div class="card"><h2>"Spared"</h2><ul>{kept}</ul></div> })}
+    }
+}
+
+/// The plan review view.
+#[component]
+pub fn PlanReview() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let show_all = RwSignal::new(false);
+    let as_text = RwSignal::new(false);
+    let opts = state.options;
+    if matches!(state.plan.get_untracked(), PlanState::Empty)
+        && state.report.with_untracked(|r| r.ok)
+    {
+        compute(state);
+    }
+    let agent_names = move || {
+        state.report.with(|r| {
+            r.fleet
+                .as_ref()
+                .map(|f| f.agents.iter().map(|a| a.name.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+    let filter = move || {
+        agent_names()
+            .into_iter()
+            .map(|n| {
+                let n2 = n.clone();
+                let n3 = n.clone();
+                view! {
+                    <label class="check">
+                        <input type="checkbox"
+                            prop:checked=move || opts.with(|o| o.agents.as_ref().is_none_or(|a| a.contains(&n2)))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let all = agent_names();
+                                opts.update(|o| {
+                                    let mut cur = o.agents.clone().unwrap_or_else(|| all.clone());
+                                    cur.retain(|x| x != &n3);
+                                    if on { cur.push(n3.clone()); }
+                                    cur.sort();
+                                    o.agents = if cur.len() == all.len() { None } else { Some(cur) };
+                                });
+                            } />
+                        {format!(" {n}")}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let ready = move || matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_executable() && !r.plan.is_noop());
+    view! {
+        <section class="panel">
+            <div class="panel-head">
+                <h1>"Plan"</h1>
+                <div class="actions">
+                    <button on:click=move |_| as_text.update(|t| *t = !*t)>{move || if as_text.get() { "Hide text" } else { "Show as text" }}</button>
+                    <button on:click=move |_| show_all.update(|t| *t = !*t) aria-pressed=move || show_all.get().to_string()>
+                        {move || if show_all.get() { "Changed fields only" } else { "Show all fields" }}</button>
+                    <button id="replan" on:click=move |_| compute(state)>"Re-plan"</button>
+                    <button class="primary" id="to-execute" disabled=move || !ready() on:click=move |_| state.go(Route::Run)>"Execute…"</button>
+                </div>
+            </div>
+            <form class="options" on:submit=move |ev| { ev.prevent_default(); compute(state); } on:change=move |_| compute(state)>
+                <label>"Mode "
+                    <select id="mode" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        opts.update(|o| o.mode = match v.as_str() { "promote" => Mode::Promote, "apply" => Mode::Apply, "cleanup" => Mode::Cleanup, _ => Mode::Canary });
+                    }>
+                        {[Mode::Canary, Mode::Promote, Mode::Apply, Mode::Cleanup].map(|m| view! {
+                            <option value=mode_value(m) selected=move || opts.with(|o| o.mode == m)>{match m {
+                                Mode::Canary => "Canary deploy", Mode::Promote => "Promote to production", Mode::Apply => "Production apply", Mode::Cleanup => "Clean up canaries" }}</option>
+                        })}
+                    </select>
+                </label>
+                <label>"Prefix "
+                    <input id="prefix" type="text" size="12" prop:value=move || opts.with(|o| o.prefix.clone())
+                        on:change=move |ev| opts.update(|o| o.prefix = event_target_value(&ev)) />
+                </label>
+                <label class="check"><input type="checkbox" prop:checked=move || opts.with(|o| o.prune) on:change=move |ev| opts.update(|o| o.prune = event_target_checked(&ev)) />" Prune"</label>
+                {move || (opts.with(|o| o.mode == Mode::Canary)).then(|| view! {
+                    <label class="check"><input id="accept-tools" type="checkbox" prop:checked=move || opts.with(|o| o.accept_tool_updates) on:change=move |ev| opts.update(|o| o.accept_tool_updates = event_target_checked(&ev)) />" Accept in-place tool updates"</label>
+                })}
+                {move || (opts.with(|o| o.mode == Mode::Promote)).then(|| view! {
+                    <label class="check"><input id="cleanup-after" type="checkbox" prop:checked=move || opts.with(|o| o.cleanup_after) on:change=move |ev| opts.update(|o| o.cleanup_after = event_target_checked(&ev)) />" Then clean up canaries"</label>
+                })}
+                {move || (opts.with(|o| o.mode == Mode::Cleanup)).then(|| view! {
+                    <label class="check"><input type="checkbox" prop:checked=move || opts.with(|o| o.all_canaries) on:change=move |ev| opts.update(|o| o.all_canaries = event_target_checked(&ev)) />" Every canary of the prefix"</label>
+                })}
+                <fieldset class="filter"><legend>"Agents"</legend>{filter}</fieldset>
+            </form>
+            <div id="plan" aria-live="polite">
+                {move || match state.plan.get() {
+                    PlanState::Empty => view! { <p class="muted">"No plan yet."</p> }.into_any(),
+                    PlanState::Loading => view! { <p class="muted">"Reading the server and planning…"</p> }.into_any(),
+                    PlanState::Failed(e) => view! { <p class="bad" role="alert">{e}</p> }.into_any(),
+                    PlanState::Ready(r) => plan_body(*r, show_all, as_text).into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
