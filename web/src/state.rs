@@ -135,8 +135,8 @@ pub enum RunState {
     Idle,
     /// Running: events so far.
     Running(Vec<Progress>),
-    /// Finished.
-    Finished(Box<ExecReport>),
+    /// Finished: the report, and what the run was asked to do.
+    Finished(Box<ExecReport>, String),
     /// Refused or failed before writing.
     Failed(String),
 }

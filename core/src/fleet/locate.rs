@@ -42,7 +42,9 @@ pub fn path_string(path: &[Seg]) -> String {
 const FOUND: &str = "\u{1}located";
 const MISSING: &str = "\u{1}missing";
 
-struct Locate<'a>(&'a [Seg]);
+/// The path still to walk, and whether keys may be looked up through `<<` merges (second
+/// pass only, so that a key written directly in a map wins over a merged one).
+struct Locate<'a>(&'a [Seg], bool);
 
 impl<'de> DeserializeSeed<'de> for Locate<'_> {
     type Value = ();
@@ -66,6 +68,12 @@ impl<'de> Visitor<'de> for Locate<'_> {
             return Err(de::Error::custom(MISSING));
         };
         while let Some(key) = map.next_key::<serde_yaml::Value>()? {
+            if self.1 && key.as_str() == Some("<<") {
+                // An alias replays the anchored node's events with their own positions, so
+                // a merged key is found where the anchor defines it.
+                map.next_value_seed(Merged(self.0))?;
+                continue;
+            }
             let matches = match &key {
                 serde_yaml::Value::String(k) => k == want,
                 serde_yaml::Value::Number(n) => n.to_string() == *want,
@@ -73,7 +81,7 @@ impl<'de> Visitor<'de> for Locate<'_> {
                 _ => false,
             };
             if matches {
-                return map.next_value_seed(Locate(rest));
+                return map.next_value_seed(Locate(rest, self.1));
             }
             map.next_value::<IgnoredAny>()?;
         }
@@ -90,7 +98,7 @@ impl<'de> Visitor<'de> for Locate<'_> {
         let mut i = 0;
         loop {
             if i == *want {
-                return match seq.next_element_seed(Locate(rest))? {
+                return match seq.next_element_seed(Locate(rest, self.1))? {
                     Some(()) => Err(de::Error::custom(MISSING)),
                     None => Err(de::Error::custom(MISSING)),
                 };
@@ -136,6 +144,20 @@ impl<'de> Visitor<'de> for Locate<'_> {
     }
 }
 
+/// The value of a `<<` key: a map, or a list of maps, searched for the path; finding nothing
+/// is not an error here (the enclosing map goes on with its other keys).
+struct Merged<'a>(&'a [Seg]);
+
+impl<'de> DeserializeSeed<'de> for Merged<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match Locate(self.0, true).deserialize(d) {
+            Err(e) if e.to_string().contains(MISSING) => Ok(()),
+            other => other,
+        }
+    }
+}
+
 impl Locate<'_> {
     fn scalar<E: de::Error>(self) -> Result<(), E> {
         Err(E::custom(if self.0.is_empty() { FOUND } else { MISSING }))
@@ -146,11 +168,13 @@ impl Locate<'_> {
 /// exists in the text. `None` only when the text does not parse at all.
 pub fn locate(text: &str, path: &[Seg]) -> Option<(usize, usize)> {
     for len in (0..=path.len()).rev() {
-        let de = serde_yaml::Deserializer::from_str(text);
-        if let Err(e) = Locate(&path[..len]).deserialize(de) {
-            // The message carries the path as a prefix: "agents[0].name: \u{1}located".
-            if e.to_string().contains(FOUND) {
-                return e.location().map(|l| (l.line(), l.column()));
+        for follow_merges in [false, true] {
+            let de = serde_yaml::Deserializer::from_str(text);
+            if let Err(e) = Locate(&path[..len], follow_merges).deserialize(de) {
+                // The message carries the path as a prefix: "agents[0].name: \u{1}located".
+                if e.to_string().contains(FOUND) {
+                    return e.location().map(|l| (l.line(), l.column()));
+                }
             }
         }
     }
@@ -193,6 +217,22 @@ mod tests {
         assert_eq!(
             path_string(&[k("agents"), Seg::Index(2), k("limit")]),
             "agents[2].limit"
+        );
+    }
+
+    #[test]
+    fn follows_merge_keys_to_the_anchor() {
+        let text = "x: &d\n  llm: {cw: 5}\nagents:\n  - name: a\n    <<: *d\n  - name: b\n    llm: {cw: 7}\n    <<: *d\n";
+        let p = |i| vec![k("agents"), Seg::Index(i), k("llm"), k("cw")];
+        assert_eq!(
+            locate(text, &p(0)),
+            Some((2, 13)),
+            "merged: where the anchor defines it"
+        );
+        assert_eq!(
+            locate(text, &p(1)),
+            Some((7, 15)),
+            "a direct key wins over a merged one"
         );
     }
 }

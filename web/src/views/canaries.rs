@@ -76,7 +76,7 @@ pub fn Canaries() -> impl IntoView {
         loaded.set(Loaded::Loading);
         let conn = state.conn.get_untracked();
         leptos::task::spawn_local(async move {
-            loaded.set(
+            loaded.try_set(
                 match api::client(&conn).fetch_live(&Fleet::default()).await {
                     Ok(live) => {
                         let list = list_canaries(&live, &api::now_iso());

@@ -52,14 +52,15 @@ async fn send_to(state: AppState, agent: String, text: String, turns: RwSignal<V
     let client = api::client(&conn);
     let mut on_msg = |m: &ChatMessage| {
         let m = m.clone();
-        turns.update(|t| {
+        turns.try_update(|t| {
             if let Some(last) = t.last_mut() {
                 last.messages.push(m);
             }
         });
     };
     let result = client.stream_message(&agent, &text, &mut on_msg).await;
-    turns.update(|t| {
+    // `try_update`: the chat view may have been left while the agent answered.
+    turns.try_update(|t| {
         if let Some(last) = t.last_mut() {
             last.pending = false;
             if let Err(e) = result {
@@ -98,9 +99,11 @@ pub fn Chat() -> impl IntoView {
                     if state.pair.get_untracked().is_none() {
                         state.pair.set(found.first().cloned());
                     }
-                    pairs.set(found);
+                    pairs.try_set(found);
                 }
-                Err(e) => load_error.set(Some(e.to_string())),
+                Err(e) => {
+                    load_error.try_set(Some(e.to_string()));
+                }
             }
         });
     }

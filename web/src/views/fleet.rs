@@ -63,7 +63,8 @@ pub fn FleetEditor() -> impl IntoView {
         let seq = edit_seq.get_untracked() + 1;
         edit_seq.set(seq);
         gloo_timers::callback::Timeout::new(250, move || {
-            if edit_seq.get_untracked() == seq {
+            // The editor may be gone by now (the user moved on): only a live signal counts.
+            if edit_seq.try_get_untracked() == Some(seq) {
                 let r = load_fleet(&state.yaml.get_untracked(), &state.files.get_untracked());
                 state.report.set(r);
             }

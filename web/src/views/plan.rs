@@ -9,7 +9,12 @@ use leptos::prelude::*;
 
 /// Reads the server and plans the current fleet with the current options.
 pub fn compute(state: AppState) {
-    let Some(fleet) = state.report.with_untracked(|r| r.fleet.clone()) else {
+    // Validate the text as it is now: the editor's debounced validation may not have run yet.
+    let report =
+        canary_core::fleet::load_fleet(&state.yaml.get_untracked(), &state.files.get_untracked());
+    let fleet = report.fleet.clone();
+    state.report.set(report);
+    let Some(fleet) = fleet else {
         state.plan.set(PlanState::Failed(
             "The fleet has errors; fix them in the Fleet view first.".into(),
         ));

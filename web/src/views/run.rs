@@ -70,6 +70,7 @@ fn statuses(events: &[Progress], r: &Reviewed) -> BTreeMap<String, AgentStatus> 
 
 fn start(state: AppState, reviewed: Reviewed) {
     let conn = state.conn.get_untracked();
+    let asked = restate(&reviewed, &conn.base_url);
     state.run.set(RunState::Running(Vec::new()));
     leptos::task::spawn_local(async move {
         let client = api::client(&conn);
@@ -111,7 +112,7 @@ fn start(state: AppState, reviewed: Reviewed) {
                         files: reviewed.source.1.clone(),
                     });
                 }
-                state.run.set(RunState::Finished(Box::new(report)));
+                state.run.set(RunState::Finished(Box::new(report), asked));
                 compute(state);
             }
             Err(ExecError::Stale(fresh)) => {
@@ -185,7 +186,7 @@ pub fn Execute() -> impl IntoView {
                                         <ul class="status-list">{rows}</ul>
                                     }.into_any()
                                 }
-                                RunState::Finished(report) => {
+                                RunState::Finished(report, asked) => {
                                     let ok = report.ok();
                                     let agents = report.agents.iter().map(|a| {
                                         let verb = match a.action { Action::Create => "created", Action::Update => "updated", Action::Unchanged => "unchanged" };
@@ -200,6 +201,7 @@ pub fn Execute() -> impl IntoView {
                                     view! {
                                         <div id="result" class=if ok { "callout ok" } else { "callout bad" } role="status">
                                             <h2>{if ok { "Done" } else { "Finished with errors" }}</h2>
+                                            <p class="muted">{format!("Ran: {asked}")}</p>
                                             {(deleted > 0).then(|| view! { <p>{format!("{deleted} object(s) deleted.")}</p> })}
                                             {report.cleanup_skipped.clone().map(|s| view! { <p class="bad">{s}</p> })}
                                             <ul class="status-list">{agents}</ul>
