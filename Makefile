@@ -45,7 +45,8 @@ run: setup build
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p canary-web -p canary-core --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p canary-web --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p canary-core --target wasm32-unknown-unknown --features js --all-targets -- -D warnings
 
 test-core:
 	cargo test -p canary-core

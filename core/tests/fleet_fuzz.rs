@@ -2,6 +2,8 @@
 //! byte by byte, go through `load_fleet`; the only acceptable outcomes are a fleet or errors.
 //! `PROPTEST_CASES=200000 cargo test -p canary-core --release --test fleet_fuzz` runs longer.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use canary_core::fleet::{load_fleet, FileSet};
 use proptest::prelude::*;
 

@@ -159,7 +159,9 @@ test('the whole workflow through the UI', async () => {
   await page.waitForFunction(() => !document.querySelector('#send').disabled, null, { timeout: 60000 });
   await page.fill('#chat-text', evil);
   await page.click('#send');
-  await page.waitForFunction((e) => document.querySelector('[data-side="canary"]')?.textContent.includes(`Echo: ${e}`), evil, { timeout: 60000 });
+  for (const side of ['canary', 'production']) {
+    await page.waitForFunction(([s, e]) => document.querySelector(`[data-side="${s}"]`)?.textContent.includes(`Echo: ${e}`), [side, evil], { timeout: 60000 });
+  }
   assert.strictEqual(await page.locator('.transcript img').count(), 0, 'no element was created from agent text');
   await shot('chat');
 

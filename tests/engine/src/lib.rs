@@ -144,13 +144,13 @@ impl<T: Transport> Transport for Faulty<T> {
     async fn send(&self, req: Request) -> Result<Response, NetworkError> {
         let n = self.seq.get() + 1;
         self.seq.set(n);
-        if self.delay_every > 0 && n % self.delay_every == 0 {
+        if self.delay_every > 0 && n.is_multiple_of(self.delay_every) {
             self.inner.sleep(50).await;
         }
-        if self.fail_every > 0 && n % self.fail_every == 0 {
+        if self.fail_every > 0 && n.is_multiple_of(self.fail_every) {
             self.injected.set(self.injected.get() + 1);
             // Alternate: lost before the server (no effect) and lost after (effect, no answer).
-            if (n / self.fail_every) % 2 == 0 {
+            if (n / self.fail_every).is_multiple_of(2) {
                 return Err(NetworkError(
                     "injected fault: connection reset before sending".into(),
                 ));

@@ -110,7 +110,7 @@ pub fn FleetEditor() -> impl IntoView {
                 .sum();
             let _ = t.focus();
             let _ = t.set_selection_range(start as u32, start as u32);
-            let _ = t.set_scroll_top(((line.saturating_sub(3)) * 20) as i32);
+            t.set_scroll_top((line.saturating_sub(3) * 20) as i32);
         }
     };
     let load_list = move |list: Vec<(String, String)>, folder: bool| {
