@@ -1,0 +1,812 @@
+//! The planner against hand-made live states. A small in-memory "server" applies plans, so
+//! convergence (plan → apply → plan again = nothing to do) is checked without a network.
+
+use canary_core::canary::keys;
+use canary_core::fleet::{load_fleet, FileSet, Fleet};
+use canary_core::live::{LiveAgent, LiveArchive, LiveBlock, LiveFolder, LiveState, LiveTool};
+use canary_core::plan::{
+    folder_hashes, plan, Action, AgentStep, FleetStep, Kind, Mode, Plan, PlanOptions, Ref,
+};
+use canary_core::render::render_text;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+const FLEET: &str = r#"shared_blocks:
+  - name: policies
+    description: Policies
+    limit: 200
+    value: Be kind.
+    agent_owned: false
+  - name: style
+    description: House style
+    limit: 200
+    value: Short answers.
+    agent_owned: true
+shared_folders:
+  - name: kb
+    files: ["kb/*"]
+agents:
+  - name: support
+    description: Support
+    system_prompt:
+      value: You help customers.
+    llm_config: {model: openai/gpt-4.1, context_window: 32000}
+    embedding: openai/text-embedding-3-small
+    tools: [lookup, conversation_search]
+    shared_blocks: [policies, style]
+    shared_folders: [kb]
+    memory_blocks:
+      - {name: persona, description: Me, limit: 100, value: I help., agent_owned: true}
+      - {name: notes, description: Notes, limit: 100, value: v1, agent_owned: false}
+    archives: [{name: tickets}]
+    tags: [support, tier-1]
+    first_message: Hello
+  - name: billing
+    description: Billing
+    system_prompt:
+      value: You bill.
+    llm_config: {model: openai/gpt-4.1, context_window: 32000, max_tokens: 1000}
+    tools: []
+    shared_blocks: [policies]
+    tags: [billing]
+"#;
+
+fn files(lookup_body: &str) -> FileSet {
+    let mut f = FileSet::new();
+    f.insert(
+        "tools/lookup.py".into(),
+        format!("def lookup(q: str) -> str:\n    \"\"\"Look up.\"\"\"\n    {lookup_body}\n"),
+    );
+    f.insert("kb/a.md".into(), "A".into());
+    f
+}
+
+fn fleet_from(yaml: &str, lookup_body: &str) -> Fleet {
+    let r = load_fleet(yaml, &files(lookup_body));
+    assert!(r.ok, "{:?}", r.errors);
+    r.fleet.expect("fleet")
+}
+
+fn fleet() -> Fleet {
+    fleet_from(FLEET, "return q")
+}
+
+fn opts(mode: Mode) -> PlanOptions {
+    PlanOptions {
+        mode,
+        ..PlanOptions::default()
+    }
+}
+
+/// A server with the tools lettactl's defaults and our fleet name, nothing else.
+fn empty_server() -> LiveState {
+    LiveState {
+        tools: vec![LiveTool {
+            id: "tool-cs".into(),
+            name: "conversation_search".into(),
+            source_code: None,
+            tool_type: Some("letta_core".into()),
+        }],
+        ..LiveState::default()
+    }
+}
+
+/// Applies a plan to an in-memory live state, as the executor would to a server.
+fn apply(live: &mut LiveState, p: &Plan) {
+    let mut n = live.agents.len() + live.blocks.len() + live.tools.len() + live.folders.len() + 100;
+    let mut next = |kind: &str| {
+        n += 1;
+        format!("{kind}-{n}")
+    };
+    let mut ids: BTreeMap<(Kind, String), String> = BTreeMap::new();
+    for s in &p.fleet_steps {
+        match s {
+            FleetStep::CreateBlock { spec, copy_prefix } => {
+                let mut metadata = Map::new();
+                metadata.insert(keys::SHARED_BLOCK.into(), json!(spec.label));
+                if let Some(pr) = copy_prefix {
+                    metadata.insert(keys::COPY_PREFIX.into(), json!(pr));
+                }
+                let id = next("block");
+                ids.insert((Kind::Block, spec.label.clone()), id.clone());
+                live.blocks.push(LiveBlock {
+                    id,
+                    label: spec.label.clone(),
+                    value: spec.value.clone(),
+                    limit: spec.limit.into(),
+                    description: Some(spec.description.clone()),
+                    metadata,
+                });
+            }
+            FleetStep::UpdateBlock { id, spec, .. } => {
+                let b = live.blocks.iter_mut().find(|b| &b.id == id).expect("block");
+                b.value = spec.value.clone();
+                b.limit = spec.limit.into();
+                b.description = Some(spec.description.clone());
+            }
+            FleetStep::CreateTool { name, source } => {
+                let id = next("tool");
+                ids.insert((Kind::Tool, name.clone()), id.clone());
+                live.tools.push(LiveTool {
+                    id,
+                    name: name.clone(),
+                    source_code: Some(source.clone()),
+                    tool_type: Some("custom".into()),
+                });
+            }
+            FleetStep::UpdateTool { id, source, .. } => {
+                live.tools
+                    .iter_mut()
+                    .find(|t| &t.id == id)
+                    .expect("tool")
+                    .source_code = Some(source.clone());
+            }
+            FleetStep::CreateFolder {
+                name,
+                files,
+                copy_prefix,
+                ..
+            } => {
+                let id = next("source");
+                ids.insert((Kind::Folder, name.clone()), id.clone());
+                let mut metadata = Map::new();
+                metadata.insert(keys::FOLDER_FILES.into(), json!(folder_hashes(files)));
+                if let Some(pr) = copy_prefix {
+                    metadata.insert(keys::COPY_PREFIX.into(), json!(pr));
+                }
+                let mut f = LiveFolder {
+                    id,
+                    name: name.clone(),
+                    metadata,
+                    ..LiveFolder::default()
+                };
+                for file in files {
+                    f.files
+                        .insert(file.file_name().into(), file.content.len() as u64);
+                    f.file_ids.insert(
+                        file.file_name().into(),
+                        format!("file-{}", file.file_name()),
+                    );
+                }
+                live.folders.push(f);
+            }
+            FleetStep::SyncFolder { id, files, .. } => {
+                let f = live
+                    .folders
+                    .iter_mut()
+                    .find(|f| &f.id == id)
+                    .expect("folder");
+                f.files.clear();
+                f.file_ids.clear();
+                for file in files {
+                    f.files
+                        .insert(file.file_name().into(), file.content.len() as u64);
+                    f.file_ids.insert(
+                        file.file_name().into(),
+                        format!("file-{}", file.file_name()),
+                    );
+                }
+                f.metadata
+                    .insert(keys::FOLDER_FILES.into(), json!(folder_hashes(files)));
+            }
+            FleetStep::CreateArchive {
+                name, description, ..
+            } => {
+                let id = next("archive");
+                ids.insert((Kind::Archive, name.clone()), id.clone());
+                live.archives.push(LiveArchive {
+                    id,
+                    name: name.clone(),
+                    description: description.clone(),
+                });
+            }
+        }
+    }
+    let resolve = |kind: Kind, r: &Ref| {
+        r.id.clone()
+            .or_else(|| ids.get(&(kind, r.name.clone())).cloned())
+            .expect("resolvable ref")
+    };
+    for a in &p.agents {
+        let mut agent_id = a.id.clone();
+        for step in &a.steps {
+            match step {
+                AgentStep::Create(c) => {
+                    let id = next("agent");
+                    let mut block_ids = Vec::new();
+                    for b in &c.memory_blocks {
+                        let bid = next("block");
+                        live.blocks.push(LiveBlock {
+                            id: bid.clone(),
+                            label: b.label.clone(),
+                            value: b.value.clone(),
+                            limit: b.limit.into(),
+                            description: Some(b.description.clone()),
+                            metadata: Map::new(),
+                        });
+                        block_ids.push(bid);
+                    }
+                    block_ids.extend(c.blocks.iter().map(|r| resolve(Kind::Block, r)));
+                    let mut tool_ids: Vec<String> =
+                        c.tools.iter().map(|r| resolve(Kind::Tool, r)).collect();
+                    if c.include_base_tools {
+                        tool_ids.push("tool-cs".into());
+                        tool_ids.dedup();
+                    }
+                    let mut metadata = c.metadata.clone();
+                    if p.mode == Mode::Canary {
+                        metadata.insert(keys::CREATED_AT.into(), json!("2026-01-01T00:00:00Z"));
+                    }
+                    live.agents.push(LiveAgent {
+                        id: id.clone(),
+                        name: c.name.clone(),
+                        description: c.description.clone(),
+                        system: c.system.clone(),
+                        model: c.model.clone(),
+                        context_window: Some(c.context_window.into()),
+                        max_tokens: Some(c.max_tokens.unwrap_or(16384).into()),
+                        embedding: c.embedding.clone(),
+                        tags: c.tags.clone(),
+                        tool_ids,
+                        block_ids,
+                        folder_ids: c.folders.iter().map(|r| resolve(Kind::Folder, r)).collect(),
+                        archive_ids: vec![],
+                        metadata,
+                        created_at: None,
+                    });
+                    agent_id = Some(id);
+                }
+                other => {
+                    let id = agent_id.clone().expect("agent id");
+                    let mut new_block = None;
+                    if let AgentStep::CreateBlock(spec) = other {
+                        let bid = next("block");
+                        live.blocks.push(LiveBlock {
+                            id: bid.clone(),
+                            label: spec.label.clone(),
+                            value: spec.value.clone(),
+                            limit: spec.limit.into(),
+                            description: Some(spec.description.clone()),
+                            metadata: Map::new(),
+                        });
+                        new_block = Some(bid);
+                    }
+                    if let AgentStep::UpdateBlock { id: bid, spec } = other {
+                        let b = live
+                            .blocks
+                            .iter_mut()
+                            .find(|b| &b.id == bid)
+                            .expect("block");
+                        b.value = spec.value.clone();
+                    }
+                    let ag = live.agents.iter_mut().find(|x| x.id == id).expect("agent");
+                    match other {
+                        AgentStep::Patch(pa) => {
+                            if let Some(d) = &pa.description {
+                                ag.description = d.clone();
+                            }
+                            if let Some(s) = &pa.system {
+                                ag.system = s.clone();
+                            }
+                            if let Some((m, cw, mt)) = &pa.llm {
+                                ag.model = m.clone();
+                                ag.context_window = Some((*cw).into());
+                                ag.max_tokens = Some(mt.unwrap_or(16384).into());
+                            }
+                            if let Some(t) = &pa.tags {
+                                ag.tags = t.clone();
+                            }
+                            if let Some(e) = &pa.embedding {
+                                ag.embedding = Some(e.clone());
+                            }
+                            if let Some(m) = &pa.metadata {
+                                for (k, v) in m {
+                                    ag.metadata.insert(k.clone(), v.clone());
+                                }
+                            }
+                        }
+                        AgentStep::CreateBlock(_) => ag.block_ids.extend(new_block),
+                        AgentStep::Attach { kind, target } => {
+                            let tid = resolve(*kind, target);
+                            match kind {
+                                Kind::Tool => ag.tool_ids.push(tid),
+                                Kind::Block => ag.block_ids.push(tid),
+                                Kind::Folder => ag.folder_ids.push(tid),
+                                Kind::Archive => ag.archive_ids.push(tid),
+                                Kind::Agent => {}
+                            }
+                        }
+                        AgentStep::Detach { kind, target } => {
+                            let tid = resolve(*kind, target);
+                            match kind {
+                                Kind::Tool => ag.tool_ids.retain(|x| x != &tid),
+                                Kind::Block => ag.block_ids.retain(|x| x != &tid),
+                                Kind::Folder => ag.folder_ids.retain(|x| x != &tid),
+                                Kind::Archive => ag.archive_ids.retain(|x| x != &tid),
+                                Kind::Agent => {}
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    for d in &p.deletions {
+        match d.kind {
+            Kind::Agent => live.agents.retain(|a| a.id != d.id),
+            Kind::Block => live.blocks.retain(|b| b.id != d.id),
+            Kind::Folder => live.folders.retain(|f| f.id != d.id),
+            _ => {}
+        }
+    }
+}
+
+fn deployed(mode: Mode) -> LiveState {
+    let mut live = empty_server();
+    let p = plan(&fleet(), &live, &opts(mode)).expect("plan");
+    apply(&mut live, &p);
+    live
+}
+
+#[test]
+fn first_canary_preview_creates_everything() {
+    let p = plan(&fleet(), &empty_server(), &opts(Mode::Canary)).expect("plan");
+    let names: Vec<(&str, Action)> = p
+        .agents
+        .iter()
+        .map(|a| (a.name.as_str(), a.action))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("CANARY-support", Action::Create),
+            ("CANARY-billing", Action::Create)
+        ]
+    );
+    assert!(p.production_impact.is_empty() && p.blockers.is_empty());
+    // Nothing exists in production, so the canary gets canary-only copies, never production objects.
+    assert!(p.fleet_steps.iter().all(|s| match s {
+        FleetStep::CreateBlock { copy_prefix, .. }
+        | FleetStep::CreateFolder { copy_prefix, .. } => copy_prefix.as_deref() == Some("CANARY-"),
+        FleetStep::CreateTool { .. } | FleetStep::CreateArchive { .. } => true,
+        _ => false,
+    }));
+    // One create request per agent; the archive attach follows; no first message for canaries.
+    let support = &p.agents[0];
+    assert!(matches!(support.steps[0], AgentStep::Create(_)));
+    assert!(!support
+        .steps
+        .iter()
+        .any(|s| matches!(s, AgentStep::FirstMessage { .. })));
+    let AgentStep::Create(c) = &support.steps[0] else {
+        unreachable!()
+    };
+    assert_eq!(c.metadata.get(keys::CANARY), Some(&Value::Bool(true)));
+    assert_eq!(
+        c.metadata.get(keys::PRODUCTION_NAME),
+        Some(&json!("support"))
+    );
+}
+
+#[test]
+fn golden_text_of_a_first_canary_preview() {
+    let p = plan(&fleet(), &empty_server(), &opts(Mode::Canary)).expect("plan");
+    let expected = "\
+Canary deploy (prefix CANARY-)
+
+[+] block policies (CREATE canary copy for CANARY-)
+[+] block style (CREATE canary copy for CANARY-)
+[+] folder CANARY-kb (CREATE, 1 file(s))
+[+] tool lookup (CREATE)
+[+] archive tickets (CREATE)
+
+[+] CANARY-support (CREATE)
+[+] CANARY-billing (CREATE)
+
+Summary:
+  [+] 2 agent(s) to create
+  [~] 0 agent(s) to update (drift)
+  [=] 0 agent(s) unchanged
+  [*] 5 shared object change(s)
+  Total changes: 7
+";
+    assert_eq!(render_text(&p), expected);
+}
+
+#[test]
+fn every_mode_converges() {
+    for mode in [Mode::Canary, Mode::Apply, Mode::Promote] {
+        let live = deployed(mode);
+        let again = plan(&fleet(), &live, &opts(mode)).expect("plan");
+        assert!(
+            again.is_noop(),
+            "{mode:?} not converged:\n{}",
+            render_text(&again)
+        );
+        assert!(again.agents.iter().all(|a| a.action == Action::Unchanged));
+        assert_eq!(again.summary.total_changes, 0);
+    }
+}
+
+#[test]
+fn changed_prompt_model_and_tags_list_exactly_those() {
+    let live = deployed(Mode::Canary);
+    let yaml = FLEET
+        .replace("You help customers.", "You help customers kindly.")
+        .replace(
+            "llm_config: {model: openai/gpt-4.1, context_window: 32000}\n    embedding",
+            "llm_config: {model: openai/gpt-4.1-mini, context_window: 32000}\n    embedding",
+        )
+        .replace("tags: [support, tier-1]", "tags: [support, tier-2]");
+    let p = plan(&fleet_from(&yaml, "return q"), &live, &opts(Mode::Canary)).expect("plan");
+    let s = p
+        .agents
+        .iter()
+        .find(|a| a.production_name == "support")
+        .expect("support");
+    assert_eq!(s.action, Action::Update);
+    let fields: Vec<&str> = s.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, vec!["system_prompt", "model", "tags"]);
+    assert_eq!(s.changes[1].old.as_deref(), Some("openai/gpt-4.1"));
+    assert_eq!(s.changes[2].new.as_deref(), Some("support, tier-2"));
+    let AgentStep::Patch(patch) = &s.steps[0] else {
+        panic!("a patch")
+    };
+    assert_eq!(
+        patch.llm,
+        Some(("openai/gpt-4.1-mini".into(), 32000, None)),
+        "model travels with its context window"
+    );
+    assert_eq!(
+        p.agents
+            .iter()
+            .find(|a| a.production_name == "billing")
+            .map(|a| a.action),
+        Some(Action::Unchanged)
+    );
+    assert!(render_text(&p).contains("[~] CANARY-support (UPDATE - 3 change(s))\n    ~ system_prompt: \"You help customers.\" -> \"You help customers kindly.\""));
+}
+
+#[test]
+fn shared_block_change_copies_in_canary_mode_and_updates_in_promote_mode() {
+    let live = deployed(Mode::Apply);
+    let prod_block = live
+        .blocks
+        .iter()
+        .find(|b| b.label == "policies")
+        .expect("block")
+        .clone();
+    let changed = fleet_from(&FLEET.replace("Be kind.", "Be very kind."), "return q");
+
+    let canary = plan(&changed, &live, &opts(Mode::Canary)).expect("plan");
+    assert!(canary.fleet_steps.iter().any(|s| matches!(s, FleetStep::CreateBlock { spec, copy_prefix: Some(_) } if spec.label == "policies")));
+    assert!(
+        !canary
+            .fleet_steps
+            .iter()
+            .any(|s| matches!(s, FleetStep::UpdateBlock { id, .. } if *id == prod_block.id)),
+        "no write to the production block"
+    );
+    assert!(canary.production_impact.is_empty());
+    let mut after = live.clone();
+    apply(&mut after, &canary);
+    assert_eq!(
+        after.blocks.iter().find(|b| b.id == prod_block.id),
+        Some(&prod_block),
+        "production block unchanged"
+    );
+    assert!(
+        plan(&changed, &after, &opts(Mode::Canary))
+            .expect("plan")
+            .is_noop(),
+        "canary converged"
+    );
+    // The unchanged agent_owned: true shared block is the production object, no copy.
+    let c = after
+        .agents
+        .iter()
+        .find(|a| a.name == "CANARY-support")
+        .expect("canary");
+    let style_prod = live
+        .blocks
+        .iter()
+        .find(|b| b.label == "style")
+        .expect("style");
+    assert!(c.block_ids.contains(&style_prod.id));
+
+    let promote = plan(&changed, &live, &opts(Mode::Promote)).expect("plan");
+    assert!(promote.fleet_steps.iter().any(
+        |s| matches!(s, FleetStep::UpdateBlock { id, copy: false, .. } if *id == prod_block.id)
+    ));
+}
+
+#[test]
+fn agent_owned_blocks_are_never_synced() {
+    let live = deployed(Mode::Apply);
+    let yaml = FLEET
+        .replace("value: I help.", "value: I help a lot.")
+        .replace("value: Short answers.", "value: Long answers.");
+    let p = plan(&fleet_from(&yaml, "return q"), &live, &opts(Mode::Apply)).expect("plan");
+    assert!(p.is_noop(), "{}", render_text(&p));
+    // …while an agent_owned: false block is.
+    let p = plan(
+        &fleet_from(&FLEET.replace("value: v1", "value: v2"), "return q"),
+        &live,
+        &opts(Mode::Apply),
+    )
+    .expect("plan");
+    let s = &p.agents[0];
+    assert!(s
+        .steps
+        .iter()
+        .any(|st| matches!(st, AgentStep::UpdateBlock { spec, .. } if spec.value == "v2")));
+}
+
+#[test]
+fn changed_tool_is_production_impact_in_canary_mode() {
+    let live = deployed(Mode::Apply);
+    let changed = fleet_from(FLEET, "return q.upper()");
+    let p = plan(&changed, &live, &opts(Mode::Canary)).expect("plan");
+    assert_eq!(p.production_impact.len(), 1);
+    assert_eq!(p.production_impact[0].used_by, vec!["support"]);
+    assert!(!p.production_impact[0].accepted && !p.is_executable());
+    assert!(
+        !p.fleet_steps.iter().any(|s| matches!(
+            s,
+            FleetStep::UpdateTool { .. } | FleetStep::CreateTool { .. }
+        )),
+        "never delete and re-create"
+    );
+    let accepted = plan(
+        &changed,
+        &live,
+        &PlanOptions {
+            accept_tool_updates: true,
+            ..opts(Mode::Canary)
+        },
+    )
+    .expect("plan");
+    assert!(accepted.is_executable());
+    assert!(accepted
+        .fleet_steps
+        .iter()
+        .any(|s| matches!(s, FleetStep::UpdateTool { .. })));
+    assert!(render_text(&accepted).contains("Production impact:\n  [!] tool lookup"));
+    // In production modes the same change is a plain in-place update.
+    let promote = plan(&changed, &live, &opts(Mode::Promote)).expect("plan");
+    assert!(promote.production_impact.is_empty() && promote.is_executable());
+}
+
+#[test]
+fn agent_filter_and_custom_prefix() {
+    let o = PlanOptions {
+        prefix: "TEST-".into(),
+        agents: Some(vec!["billing".into()]),
+        ..opts(Mode::Canary)
+    };
+    let p = plan(&fleet(), &empty_server(), &o).expect("plan");
+    assert_eq!(
+        p.agents.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        vec!["TEST-billing"]
+    );
+    assert!(
+        !p.fleet_steps
+            .iter()
+            .any(|s| matches!(s, FleetStep::CreateTool { .. })),
+        "only what billing needs"
+    );
+    let bad = PlanOptions {
+        agents: Some(vec!["nobody".into()]),
+        ..opts(Mode::Canary)
+    };
+    assert_eq!(plan(&fleet(), &empty_server(), &bad).err().map(|e| e.to_string()).as_deref(), Some("agent 'nobody' is not in the fleet; the filter takes production names from the fleet file"));
+    let empty = PlanOptions {
+        prefix: String::new(),
+        ..opts(Mode::Canary)
+    };
+    assert!(plan(&fleet(), &empty_server(), &empty).is_err());
+}
+
+#[test]
+fn promote_updates_existing_production_in_place_and_creates_missing() {
+    let mut live = empty_server();
+    let only_support = PlanOptions {
+        agents: Some(vec!["support".into()]),
+        ..opts(Mode::Apply)
+    };
+    let first = plan(&fleet(), &live, &only_support).expect("plan");
+    apply(&mut live, &first);
+    let support_id = live.agents[0].id.clone();
+    let changed = fleet_from(
+        &FLEET.replace("description: Support", "description: Support team"),
+        "return q",
+    );
+    let p = plan(&changed, &live, &opts(Mode::Promote)).expect("plan");
+    let s = p
+        .agents
+        .iter()
+        .find(|a| a.name == "support")
+        .expect("support");
+    assert_eq!(
+        (s.action, s.id.as_deref()),
+        (Action::Update, Some(support_id.as_str()))
+    );
+    let b = p
+        .agents
+        .iter()
+        .find(|a| a.name == "billing")
+        .expect("billing");
+    assert_eq!(b.action, Action::Create);
+    assert!(
+        !b.steps
+            .iter()
+            .any(|st| matches!(st, AgentStep::FirstMessage { .. })),
+        "billing has no first message"
+    );
+    let fresh = plan(&fleet(), &empty_server(), &opts(Mode::Promote)).expect("plan");
+    assert!(fresh.agents[0]
+        .steps
+        .iter()
+        .any(|st| matches!(st, AgentStep::FirstMessage { text } if text == "Hello")));
+}
+
+#[test]
+fn cleanup_spares_lookalikes_and_other_fleets() {
+    let mut live = deployed(Mode::Canary);
+    let production = plan(&fleet(), &live, &opts(Mode::Apply)).expect("plan");
+    apply(&mut live, &production);
+    let production_ids: Vec<String> = live
+        .agents
+        .iter()
+        .filter(|a| !a.name.starts_with("CANARY-"))
+        .map(|a| a.id.clone())
+        .collect();
+    assert_eq!(production_ids.len(), 2);
+    live.agents.push(LiveAgent {
+        id: "agent-look".into(),
+        name: "CANARY-x".into(),
+        ..LiveAgent::default()
+    });
+    let mut other = Map::new();
+    other.insert(keys::CANARY.into(), json!(true));
+    other.insert(keys::PREFIX.into(), json!("CANARY-"));
+    other.insert(keys::PRODUCTION_NAME.into(), json!("elsewhere"));
+    live.agents.push(LiveAgent {
+        id: "agent-other".into(),
+        name: "CANARY-elsewhere".into(),
+        metadata: other,
+        ..LiveAgent::default()
+    });
+    let p = plan(&fleet(), &live, &opts(Mode::Cleanup)).expect("plan");
+    let agents: Vec<&str> = p
+        .deletions
+        .iter()
+        .filter(|d| d.kind == Kind::Agent)
+        .map(|d| d.name.as_str())
+        .collect();
+    assert_eq!(agents, vec!["CANARY-support", "CANARY-billing"]);
+    assert!(p
+        .deletions
+        .iter()
+        .any(|d| d.kind == Kind::Block && d.name == "persona"));
+    assert!(p
+        .deletions
+        .iter()
+        .any(|d| d.kind == Kind::Block && d.name == "policies" && d.reason.contains("copy")));
+    assert!(p
+        .deletions
+        .iter()
+        .any(|d| d.kind == Kind::Folder && d.name == "CANARY-kb"));
+    let kept: Vec<&str> = p
+        .kept
+        .iter()
+        .filter(|k| k.kind == Kind::Agent)
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(kept, vec!["CANARY-x", "CANARY-elsewhere"]);
+    assert!(!p.deletions.iter().any(|d| production_ids.contains(&d.id)
+        || d.kind == Kind::Tool
+        || d.kind == Kind::Archive));
+    let production_blocks: Vec<&String> = live
+        .agents
+        .iter()
+        .filter(|a| production_ids.contains(&a.id))
+        .flat_map(|a| a.block_ids.iter())
+        .collect();
+    assert!(
+        !p.deletions
+            .iter()
+            .any(|d| production_blocks.contains(&&d.id)),
+        "never a block production uses"
+    );
+    let text = render_text(&p);
+    assert!(
+        text.contains("[=] CANARY-x kept - not a canary (no canary metadata); never deleted"),
+        "{text}"
+    );
+    // Everything of the prefix, when asked: the other fleet's canary goes too, never the lookalike.
+    let all = plan(
+        &fleet(),
+        &live,
+        &PlanOptions {
+            all_canaries: true,
+            ..opts(Mode::Cleanup)
+        },
+    )
+    .expect("plan");
+    assert!(all.deletions.iter().any(|d| d.name == "CANARY-elsewhere"));
+    assert!(!all.deletions.iter().any(|d| d.name == "CANARY-x"));
+    // After the cleanup, production is whole and a second cleanup has nothing to do.
+    let mut after = live.clone();
+    apply(&mut after, &p);
+    assert!(plan(&fleet(), &after, &opts(Mode::Apply))
+        .expect("plan")
+        .is_noop());
+    let again = plan(&fleet(), &after, &opts(Mode::Cleanup)).expect("plan");
+    assert!(again.deletions.is_empty(), "{}", render_text(&again));
+}
+
+#[test]
+fn a_name_taken_by_a_non_canary_blocks_the_canary_deploy() {
+    let mut live = empty_server();
+    live.agents.push(LiveAgent {
+        id: "agent-look".into(),
+        name: "CANARY-support".into(),
+        ..LiveAgent::default()
+    });
+    let p = plan(&fleet(), &live, &opts(Mode::Canary)).expect("plan");
+    assert!(!p.is_executable());
+    assert!(
+        p.blockers[0].contains("is not a canary of prefix 'CANARY-'"),
+        "{:?}",
+        p.blockers
+    );
+}
+
+#[test]
+fn prune_detaches_only_what_the_fleet_dropped() {
+    let live = deployed(Mode::Apply);
+    let yaml = FLEET.replace(
+        "tools: [lookup, conversation_search]",
+        "tools: [conversation_search]",
+    );
+    let without = fleet_from(&yaml, "return q");
+    let keep = plan(&without, &live, &opts(Mode::Apply)).expect("plan");
+    assert!(
+        keep.is_noop(),
+        "removal only when pruning:\n{}",
+        render_text(&keep)
+    );
+    let prune = plan(
+        &without,
+        &live,
+        &PlanOptions {
+            prune: true,
+            ..opts(Mode::Apply)
+        },
+    )
+    .expect("plan");
+    let s = &prune.agents[0];
+    assert!(s.steps.iter().any(
+        |st| matches!(st, AgentStep::Detach { kind: Kind::Tool, target } if target.name == "lookup")
+    ));
+    assert!(s
+        .changes
+        .iter()
+        .any(|c| c.field == "tools" && c.old.as_deref() == Some("lookup") && c.new.is_none()));
+    assert_eq!(s.steps.len(), 1, "server-managed tools are never pruned");
+}
+
+#[test]
+fn fingerprint_tracks_the_work() {
+    let a = plan(&fleet(), &empty_server(), &opts(Mode::Canary)).expect("plan");
+    let b = plan(&fleet(), &empty_server(), &opts(Mode::Canary)).expect("plan");
+    assert_eq!(a.fingerprint, b.fingerprint);
+    let c = plan(&fleet(), &deployed(Mode::Canary), &opts(Mode::Canary)).expect("plan");
+    assert_ne!(a.fingerprint, c.fingerprint);
+    // Every plan type serialises and comes back equal (the JS API and history rely on it).
+    let json = serde_json::to_string(&a).expect("serialise");
+    let back: Plan = serde_json::from_str(&json).expect("deserialise");
+    assert_eq!(back, a);
+}
