@@ -143,6 +143,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   reset) reset ;;
+  restart) stop_pid letta; up ;;
   status) if alive letta && healthy; then say "running on http://127.0.0.1:$LETTA_PORT"; else say "not running"; exit 1; fi ;;
-  *) echo "usage: $0 up|down|reset|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|restart|status" >&2; exit 2 ;;
 esac

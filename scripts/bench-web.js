@@ -1,0 +1,70 @@
+// `make bench`, browser part: bundle size, time to interactive, and the core as wasm.
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const { spawn } = require('child_process');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '..');
+const PORT = 8089;
+const median = (v) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+function fleetYaml(n) {
+  const prompt = 'You are a careful support agent. Answer briefly and precisely. '.repeat(16);
+  let y = 'shared_blocks:\n  - name: policies_p\n    description: Policies\n    limit: 2000\n    value: Be kind.\n    agent_owned: false\nagents:\n';
+  for (let i = 0; i < n; i++) {
+    y += `  - name: bench-p-${i}\n    description: Bench agent ${i}\n    system_prompt:\n      value: "${prompt}"\n    llm_config: {model: openai-proxy/canary-echo, context_window: 16000}\n    embedding: openai/text-embedding-3-small\n    tools: [bench_tool_p]\n    shared_blocks: [policies_p]\n    memory_blocks:\n      - {name: persona, description: Who, limit: 500, value: I am agent ${i}., agent_owned: true}\n      - {name: notes, description: Notes, limit: 500, value: Notes of ${i}., agent_owned: false}\n    tags: [bench, group-${i % 5}]\n`;
+  }
+  return y;
+}
+
+async function main() {
+  const out = {};
+  const wasmFile = fs.readdirSync(path.join(ROOT, 'dist')).find((f) => f.endsWith('.wasm'));
+  const wasm = fs.readFileSync(path.join(ROOT, 'dist', wasmFile));
+  const js = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js')).reduce((s, f) => s + fs.statSync(path.join(ROOT, 'dist', f)).size, 0);
+  out.wasm = { raw: wasm.length, gzip: zlib.gzipSync(wasm, { level: 9 }).length, brotli: zlib.brotliCompressSync(wasm).length, js };
+  console.log(`release app wasm: ${kb(out.wasm.raw)} raw, ${kb(out.wasm.gzip)} gzip, ${kb(out.wasm.brotli)} brotli (+ ${kb(js)} JS)`);
+
+  // The core as wasm (Node's V8), same generated fleets as the native benchmark.
+  const core = require(path.join(ROOT, 'core/pkg/canary_core.js'));
+  const files = { 'tools/bench_tool_p.py': 'def bench_tool_p(q: str) -> str:\n    """Echo.\n\n    Args:\n        q: text\n    """\n    return q\n' };
+  out.plan_wasm_ms = [];
+  for (const n of [10, 100, 1000]) {
+    const y = fleetYaml(n);
+    const times = [];
+    for (let r = 0; r < (n === 1000 ? 7 : 21); r++) {
+      const t = process.hrtime.bigint();
+      const res = core.planFleet(y, files, null, { mode: 'canary' });
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (!res.ok) throw new Error(JSON.stringify(res.errors));
+    }
+    out.plan_wasm_ms.push({ agents: n, median_ms: median(times) });
+    console.log(`parse + validate + plan, ${n} agents (wasm in Node): median ${median(times).toFixed(2)} ms`);
+  }
+
+  // Navigation to interactive: the fleet editor rendered and validated, median of 7 loads.
+  const server = spawn('node', [path.join(ROOT, 'scripts/serve.js'), path.join(ROOT, 'dist'), String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => server.stdout.once('data', r));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const loads = [];
+  for (let i = 0; i < 7; i++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const t = Date.now();
+    await page.goto(`http://127.0.0.1:${PORT}/#/fleet`);
+    await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid'));
+    loads.push(Date.now() - t);
+    await ctx.close();
+  }
+  await browser.close();
+  server.kill();
+  out.interactive_ms = median(loads);
+  console.log(`navigation to interactive (fleet editor validated), median of 7 cold loads: ${out.interactive_ms} ms`);
+  fs.writeFileSync(path.join(ROOT, 'target/bench-web.json'), JSON.stringify(out, null, 2));
+  const ok = out.wasm.gzip <= 350 * 1024;
+  console.log(`\nBudget: wasm gzip <= 350 KB: ${kb(out.wasm.gzip)}  ${ok ? 'PASS' : 'FAIL'}`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
