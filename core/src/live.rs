@@ -334,7 +334,27 @@ impl LiveState {
             }
             live.archives.push(archive);
         }
+        live.canonicalize();
         live
+    }
+
+    /// Puts everything in a fixed order (by name, then id). The server lists by creation time,
+    /// and objects created in the same instant come back in any order; a plan computed from
+    /// the same state must come out the same, or a fresh re-plan would look "stale".
+    pub fn canonicalize(&mut self) {
+        self.agents
+            .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        for a in &mut self.agents {
+            a.archive_ids.sort();
+        }
+        self.blocks
+            .sort_by(|a, b| (&a.label, &a.id).cmp(&(&b.label, &b.id)));
+        self.tools
+            .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        self.folders
+            .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        self.archives
+            .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     }
 
     /// The block with this id.

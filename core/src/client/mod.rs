@@ -301,9 +301,10 @@ impl<T: Transport> LettaClient<T> {
         let mut out: Vec<Value> = Vec::new();
         let mut after: Option<String> = None;
         loop {
+            // Oldest first: new objects land on the last page instead of shifting the cursor.
             let page_path = match &after {
-                Some(a) => format!("{path}{sep}limit={PAGE}&after={}", enc(a)),
-                None => format!("{path}{sep}limit={PAGE}"),
+                Some(a) => format!("{path}{sep}order=asc&limit={PAGE}&after={}", enc(a)),
+                None => format!("{path}{sep}order=asc&limit={PAGE}"),
             };
             let page = match self.get(&page_path).await? {
                 Value::Array(a) => a,
