@@ -103,6 +103,10 @@ up() {
     echo "LETTA_BASE_URL=http://127.0.0.1:$LETTA_PORT"
     return 0
   fi
+  # Refuse early, before starting anything, when a port belongs to another program.
+  alive letta || ! port_busy "$LETTA_PORT" || die "port $LETTA_PORT (Letta) is already in use by another program; set LETTA_PORT, or point LETTA_BASE_URL at that server"
+  alive model || ! port_busy "$MODEL_PORT" || die "port $MODEL_PORT (model server) is already in use by another program; set MODEL_PORT"
+  [ -f "$STATE/pgdata/postmaster.pid" ] || ! port_busy "$PG_PORT" || die "port $PG_PORT (PostgreSQL) is already in use by another program; set PG_PORT"
   local t0; t0=$(date +%s)
   pg_up
   if ! alive model; then

@@ -115,6 +115,20 @@ pub struct AgentResult {
     pub warnings: Vec<String>,
 }
 
+impl AgentResult {
+    /// The result of an agent whose steps have not run (yet): no error, the plan's id.
+    fn before(a: &AgentPlan) -> AgentResult {
+        AgentResult {
+            name: a.name.clone(),
+            production_name: a.production_name.clone(),
+            action: a.action,
+            id: a.id.clone(),
+            error: None,
+            warnings: vec![],
+        }
+    }
+}
+
 /// Outcome of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ExecReport {
@@ -222,14 +236,7 @@ pub async fn run_plan<T: Transport>(
         .collect()
         .await;
     for a in plan.agents.iter().filter(|a| a.steps.is_empty()) {
-        results.push(AgentResult {
-            name: a.name.clone(),
-            production_name: a.production_name.clone(),
-            action: a.action,
-            id: a.id.clone(),
-            error: None,
-            warnings: vec![],
-        });
+        results.push(AgentResult::before(a));
     }
     let order: BTreeMap<&str, usize> = plan
         .agents
@@ -499,14 +506,7 @@ async fn run_agent<T: Transport>(
     ids: &BTreeMap<(Kind, String), String>,
     exec: &ExecOptions,
 ) -> AgentResult {
-    let mut result = AgentResult {
-        name: a.name.clone(),
-        production_name: a.production_name.clone(),
-        action: a.action,
-        id: a.id.clone(),
-        error: None,
-        warnings: vec![],
-    };
+    let mut result = AgentResult::before(a);
     for step in &a.steps {
         let outcome: Result<(), String> = async {
             match step {

@@ -122,6 +122,7 @@ pub fn Canaries() -> impl IntoView {
                             </div>
                         }
                     }).collect_view();
+                    let any_lookalike = !list.lookalikes.is_empty();
                     let looks = list.lookalikes.into_iter().map(|l| view! {
                         <li><strong>{l.name}</strong><span class="muted">{format!(" starts with {} but has no canary metadata: not a canary, never deleted", l.prefix)}</span></li>
                     }).collect_view();
@@ -129,7 +130,7 @@ pub fn Canaries() -> impl IntoView {
                     view! {
                         {empty.then(|| view! { <p class="muted" id="no-canaries">"No canaries on this server."</p> })}
                         <div id="canary-groups">{groups}</div>
-                        <div class="card"><h2>"Not canaries"</h2><ul>{looks}</ul></div>
+                        {any_lookalike.then(|| view! { <div class="card"><h2>"Not canaries"</h2><ul>{looks}</ul></div> })}
                         {move || selected.get().and_then(|id| describe(&live2, &id)).map(description)}
                     }.into_any()
                 }

@@ -3,7 +3,7 @@
 use crate::api;
 use crate::state::{AppState, PlanState, Reviewed, Route};
 use crate::views::diff::ChangeView;
-use canary_core::plan::{plan, Action, AgentPlan, FleetStep, Mode, Plan};
+use canary_core::plan::{plan, Action, AgentPlan, AgentStep, FleetStep, Mode, Plan};
 use canary_core::render::render_text;
 use leptos::prelude::*;
 
@@ -111,8 +111,28 @@ fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
         .map(|c| view! { <ChangeView change=c /> })
         .collect_view();
     let unchanged = a.unchanged.clone();
-    let create_note = (a.action == Action::Create).then(|| {
-        view! { <p class="muted">{format!("One create request with its blocks, tools and tags; {} step(s) in all.", a.steps.len())}</p> }
+    // A new agent: show what its single create request carries.
+    let create_note = a.steps.first().and_then(|s| match s {
+        AgentStep::Create(c) => Some(c.clone()),
+        _ => None,
+    }).map(|c| {
+        let names = |v: &[canary_core::plan::Ref]| v.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", ");
+        let blocks: Vec<String> = c.memory_blocks.iter().map(|b| b.label.clone()).chain(c.blocks.iter().map(|r| format!("{} (shared)", r.name))).collect();
+        let rows = [
+            ("model", format!("{} · {} tokens{}", c.model, c.context_window, c.max_tokens.map(|m| format!(" · max {m}")).unwrap_or_default())),
+            ("blocks", blocks.join(", ")),
+            ("tools", names(&c.tools)),
+            ("folders", names(&c.folders)),
+            ("tags", c.tags.join(", ")),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| view! { <div class="change"><div class="field">{k}</div><div class="value">{v}</div></div> })
+        .collect_view();
+        view! {
+            <p class="muted">{format!("One create request{}.", if a.steps.len() > 1 { format!(", then {} more step(s)", a.steps.len() - 1) } else { String::new() })}</p>
+            <div class="changes">{rows}</div>
+        }
     });
     view! {
         <article class=format!("card agent {cls}") data-agent=a.name.clone()>
