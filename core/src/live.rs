@@ -344,8 +344,13 @@ impl LiveState {
     pub fn canonicalize(&mut self) {
         self.agents
             .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        // Relationship lists too: PostgreSQL returns them in physical row order, which
+        // changes when a row is updated.
         for a in &mut self.agents {
             a.archive_ids.sort();
+            a.block_ids.sort();
+            a.tool_ids.sort();
+            a.folder_ids.sort();
         }
         self.blocks
             .sort_by(|a, b| (&a.label, &a.id).cmp(&(&b.label, &b.id)));

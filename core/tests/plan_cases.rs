@@ -810,3 +810,24 @@ fn fingerprint_tracks_the_work() {
     let back: Plan = serde_json::from_str(&json).expect("deserialise");
     assert_eq!(back, a);
 }
+
+#[test]
+fn server_order_does_not_change_the_plan() {
+    // The server lists relationships in row order, which changes after updates: the same
+    // state in another order must give the same plan, or a re-check would look "stale".
+    let mut a = deployed(Mode::Canary);
+    let mut b = a.clone();
+    b.agents.reverse();
+    for ag in &mut b.agents {
+        ag.block_ids.reverse();
+        ag.tool_ids.reverse();
+    }
+    b.blocks.reverse();
+    a.canonicalize();
+    b.canonicalize();
+    for mode in [Mode::Cleanup, Mode::Canary, Mode::Apply] {
+        let pa = plan(&fleet(), &a, &opts(mode)).expect("plan");
+        let pb = plan(&fleet(), &b, &opts(mode)).expect("plan");
+        assert_eq!(pa.fingerprint, pb.fingerprint, "{mode:?}");
+    }
+}
