@@ -186,7 +186,8 @@ test('the whole workflow through the UI', async () => {
   // Dark theme.
   await page.click('button[aria-label="Toggle dark theme"]');
   await go('plan');
-  await page.waitForSelector('#plan-summary');
+  await setMode('canary');
+  await planReady('2 to create');
   await shot('plan-dark');
   await page.click('button[aria-label="Toggle dark theme"]');
 });

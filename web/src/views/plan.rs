@@ -222,6 +222,13 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
             <span class="count total">{format!("Total changes: {}", s.total_changes)}</span>
         </div>
         {(!p.blockers.is_empty()).then(|| view! { <div class="callout bad" role="alert"><h2>"Cannot execute"</h2><ul>{blockers}</ul></div> })}
+        {(p.is_noop() && p.blockers.is_empty()).then(|| view! {
+            <div class="callout ok" id="noop">{if cleanup {
+                format!("Nothing to clean up: no canary of prefix {} belongs to this cleanup's scope.", p.prefix.clone().unwrap_or_default())
+            } else {
+                "Nothing to do: the server matches the fleet, and executing would write nothing.".to_string()
+            }}</div>
+        })}
         {(!p.production_impact.is_empty()).then(|| view! { <div class="callout warn"><h2>"Production impact"</h2><ul>{impact}</ul></div> })}
         {move || if as_text.get() {
             view! { <pre class="plan-text" id="plan-text">{text.clone()}</pre> }.into_any()

@@ -149,12 +149,14 @@ pub fn Execute() -> impl IntoView {
                     let noop = r.plan.is_noop();
                     let r2 = r.clone();
                     let danger = matches!(r.plan.mode, Mode::Promote | Mode::Apply | Mode::Cleanup);
+                    // After a run that converged, the result is the news: hide the (empty) next run.
+                    let settled = move || noop && matches!(state.run.get(), RunState::Finished(..));
                     view! {
-                        <div class=if danger { "callout warn" } else { "callout" }>
+                        <div class=if danger { "callout warn" } else { "callout" } class:hidden=settled>
                             <p id="restate">{text}</p>
                             {noop.then(|| view! { <p class="ok">"Nothing to do: every agent is unchanged and a run would write nothing."</p> })}
                         </div>
-                        <div class="actions">
+                        <div class="actions" class:hidden=settled>
                             <button class=if danger { "danger" } else { "primary" } id="confirm"
                                 disabled=move || blocked || noop || matches!(state.run.get(), RunState::Running(_))
                                 on:click=move |_| start(state, r2.clone())>
@@ -206,6 +208,7 @@ pub fn Execute() -> impl IntoView {
                                             {report.cleanup_skipped.clone().map(|s| view! { <p class="bad">{s}</p> })}
                                             <ul class="status-list">{agents}</ul>
                                             <ul>{fails}</ul>
+                                            {noop.then(|| view! { <p class="ok">"The server now matches the fleet: a re-run would write nothing."</p> })}
                                         </div>
                                         <button id="rerun" on:click=move |_| { compute(state); state.go(Route::Plan); }>"Re-plan (a re-run converges)"</button>
                                     }.into_any()
