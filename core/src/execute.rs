@@ -199,9 +199,17 @@ pub async fn run_plan<T: Transport>(
 ) -> ExecReport {
     let mut report = ExecReport::default();
     let ids: RefCell<BTreeMap<(Kind, String), String>> = RefCell::new(BTreeMap::new());
-    for step in &plan.fleet_steps {
+    // Fleet-level objects are independent of each other: create them side by side.
+    let steps = stream::iter(
+        plan.fleet_steps
+            .iter()
+            .map(|step| async move { (step, run_fleet_step(client, step).await) }),
+    )
+    .buffered(exec.concurrency.max(1))
+    .collect::<Vec<_>>()
+    .await;
+    for (step, result) in steps {
         let label = fleet_step_label(step);
-        let result = run_fleet_step(client, step).await;
         let error = match result {
             Ok(Some(id)) => {
                 let (kind, name) = step.target();
@@ -612,20 +620,50 @@ async fn run_deletions<T: Transport>(
         }
     };
     let n = exec.concurrency.max(1);
+    // Each canary goes with the blocks only it used, right after it (no barrier between
+    // the agents and their blocks); a block is never deleted while its agent still exists.
+    let delete = &delete;
     let agents: Vec<_> = plan
         .deletions
         .iter()
         .filter(|d| d.kind == Kind::Agent)
         .collect();
-    let mut out: Vec<StepResult> = stream::iter(agents)
-        .map(|d| delete(d.kind, d.id.clone(), d.name.clone()))
+    let units = agents.into_iter().map(|agent| {
+        let own: Vec<_> = plan
+            .deletions
+            .iter()
+            .filter(|d| d.after_agent.as_deref() == Some(agent.id.as_str()))
+            .collect();
+        async move {
+            let first = delete(agent.kind, agent.id.clone(), agent.name.clone()).await;
+            let failed = first.error.is_some();
+            let mut results = vec![first];
+            for d in own {
+                results.push(if failed {
+                    StepResult {
+                        label: format!("delete {} {}", d.kind, d.name),
+                        error: Some(
+                            "skipped: its agent could not be deleted; run cleanup again".into(),
+                        ),
+                    }
+                } else {
+                    delete(d.kind, d.id.clone(), d.name.clone()).await
+                });
+            }
+            results
+        }
+    });
+    let mut out: Vec<StepResult> = stream::iter(units)
         .buffer_unordered(n)
-        .collect()
-        .await;
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     let rest: Vec<_> = plan
         .deletions
         .iter()
-        .filter(|d| d.kind != Kind::Agent)
+        .filter(|d| d.kind != Kind::Agent && d.after_agent.is_none())
         .collect();
     if out.iter().any(|r| r.error.is_some()) {
         for d in rest {

@@ -1051,6 +1051,7 @@ impl<'a> Planner<'a> {
                 id: a.id.clone(),
                 name: a.name.clone(),
                 reason: "canary agent".into(),
+                after_agent: None,
             });
         }
         for a in &doomed {
@@ -1081,6 +1082,10 @@ impl<'a> Planner<'a> {
                     });
                     continue;
                 }
+                // A canary's own block used by this agent alone goes right after it.
+                let only_this = users
+                    .get(id.as_str())
+                    .is_none_or(|us| us.iter().all(|u| u.id == a.id));
                 deletions.push(Deletion {
                     kind: Kind::Block,
                     id: id.clone(),
@@ -1090,6 +1095,7 @@ impl<'a> Planner<'a> {
                     } else {
                         "canary's own block".into()
                     },
+                    after_agent: (copy.is_none() && only_this).then(|| a.id.clone()),
                 });
             }
         }
@@ -1108,6 +1114,7 @@ impl<'a> Planner<'a> {
                     id: b.id.clone(),
                     name: b.label.clone(),
                     reason: "unused canary-only copy of a shared block".into(),
+                    after_agent: None,
                 });
             }
         }
@@ -1149,6 +1156,7 @@ impl<'a> Planner<'a> {
                     id: f.id.clone(),
                     name: f.name.clone(),
                     reason: "canary-only copy of a folder".into(),
+                    after_agent: None,
                 });
             }
         }

@@ -395,6 +395,10 @@ pub struct Deletion {
     pub name: String,
     /// Why it goes.
     pub reason: String,
+    /// The agent (id) whose deletion frees this object: it goes right after that agent.
+    /// `None`: after every agent deletion succeeded.
+    #[serde(default)]
+    pub after_agent: Option<String>,
 }
 
 /// An object cleanup looked at and keeps, with the reason (so the user sees it was spared).

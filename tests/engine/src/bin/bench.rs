@@ -141,97 +141,79 @@ fn plan_medians() -> Vec<(usize, f64)> {
     out
 }
 
+/// Bodies of bare creates of the fleet's agents (what our create request carries).
+fn bare_bodies(fleet: &Fleet, tag: &str, shared_id: &str, tool_id: &str) -> Vec<Value> {
+    fleet
+        .agents
+        .iter()
+        .map(|a| {
+            json!({
+                "name": format!("F{tag}-{}", a.name), "description": a.description, "system": a.system_prompt, "model": MODEL,
+                "context_window_limit": 16000, "embedding": EMBEDDING, "include_base_tools": true, "reasoning": true,
+                "memory_blocks": a.memory_blocks.iter().map(|b| json!({"label": b.label, "value": b.value, "limit": b.limit, "description": b.description})).collect::<Vec<_>>(),
+                "block_ids": [shared_id], "tool_ids": [tool_id], "tags": a.tags,
+                "metadata": {"lettactl.canary": true, "lettactl.canary.prefix": "F-", "lettactl.canary.productionName": a.name},
+            })
+        })
+        .collect()
+}
+
+/// Deletes agents made by bare creates, with their own blocks; returns the seconds taken.
+async fn bare_cleanup(bare: &LettaClient<NativeTransport>, ids: &[String], keep_block: &str) -> f64 {
+    let live = bare.list_agents().await.expect("agents");
+    let with_blocks: Vec<(String, Vec<String>)> = ids
+        .iter()
+        .map(|id| {
+            let blocks = live
+                .iter()
+                .find(|a| a["id"].as_str() == Some(id))
+                .map(canary_core::live::LiveAgent::from_api)
+                .map(|a| a.block_ids.into_iter().filter(|b| b != keep_block).collect())
+                .unwrap_or_default();
+            (id.clone(), blocks)
+        })
+        .collect();
+    floor_delete(bare, with_blocks, 6).await
+}
+
+const REPS: usize = 3;
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    println!("Native benchmarks against {} (server connection pooling on: LETTA_DISABLE_SQLALCHEMY_POOLING=false)\n", canary_tests::base_url());
+    println!("Native benchmarks against {} (server connection pooling on: LETTA_DISABLE_SQLALCHEMY_POOLING=false)", canary_tests::base_url());
     let c = client(Counting::new(NativeTransport::default()));
     let bare = client(NativeTransport::default());
-    c.health()
-        .await
-        .expect("the Letta server is not reachable; run `make letta-up`");
+    c.health().await.expect("the Letta server is not reachable; run `make letta-up`");
+    let before = bare.list_agents().await.map(|a| a.len()).unwrap_or(0);
+    println!("agents on the server before the run: {before} (reading the live state costs ~2.5 ms per agent)");
+    println!("our runs and the floor are interleaved, {REPS} rounds; medians reported\n");
 
-    // Our deploys, one at a time and with the default concurrency.
-    let mut results = json!({});
-    let mut deploys = Vec::new();
-    for conc in [1usize, 6] {
-        let u = unique("b");
+    let new_fleet = |tag: &str| {
+        let u = unique(tag);
         let (y, f) = fleet_yaml(&u, AGENTS);
-        let fleet = load(&y, &f);
-        let canary = PlanOptions {
-            mode: Mode::Canary,
-            prefix: format!("B{u}-"),
-            ..PlanOptions::default()
-        };
-        let d = run(&c, &fleet, &canary, conc).await;
-        println!("canary deploy of {AGENTS} agents, concurrency {conc}: {:.2} s, {} requests ({} writes)", d.secs, d.requests, d.writes);
-        deploys.push((conc, d, fleet, canary));
-    }
-    let (_, d6, fleet, canary) = deploys.pop().expect("deploy");
-    let (_, d1, fleet1, canary1) = deploys.pop().expect("deploy");
-    // Requests per new agent: creates only (fleet-level objects and the staleness read excluded).
-    let fleet_steps = plan(&fleet, &Default::default(), &canary)
-        .expect("plan")
-        .fleet_steps
-        .len() as u64;
+        let canary = PlanOptions { mode: Mode::Canary, prefix: format!("B{u}-"), ..PlanOptions::default() };
+        (load(&y, &f), canary)
+    };
+
+    // One deploy at concurrency 1, for the speed-up figure.
+    let (fleet1, canary1) = new_fleet("s");
+    let d1 = run(&c, &fleet1, &canary1, 1).await;
+    println!("canary deploy of {AGENTS} agents, concurrency 1: {:.2} s, {} requests ({} writes)", d1.secs, d1.requests, d1.writes);
+    run(&c, &fleet1, &PlanOptions { mode: Mode::Cleanup, ..canary1.clone() }, 6).await;
+
+    // The floor needs a shared block and the tool, as our fleet has.
+    let (fleet, canary) = new_fleet("b");
+    let d6 = run(&c, &fleet, &canary, 6).await;
+    println!("canary deploy of {AGENTS} agents, concurrency 6: {:.2} s, {} requests ({} writes)", d6.secs, d6.requests, d6.writes);
+    let fleet_steps = plan(&fleet, &Default::default(), &canary).expect("plan").fleet_steps.len() as u64;
     let per_agent = (d6.writes - fleet_steps) as f64 / AGENTS as f64;
     let noop = run(&c, &fleet, &canary, 6).await;
-    println!(
-        "no-op re-deploy: {} requests, {} writes",
-        noop.requests, noop.writes
-    );
-    let promote = run(
-        &c,
-        &fleet,
-        &PlanOptions {
-            mode: Mode::Promote,
-            ..canary.clone()
-        },
-        6,
-    )
-    .await;
-    println!(
-        "promote of {AGENTS} agents: {:.2} s, {} requests",
-        promote.secs, promote.requests
-    );
-    let cleanup = run(
-        &c,
-        &fleet,
-        &PlanOptions {
-            mode: Mode::Cleanup,
-            ..canary.clone()
-        },
-        6,
-    )
-    .await;
-    println!("cleanup of {AGENTS} canaries (agents + their blocks + the block copy): {:.2} s, {} requests", cleanup.secs, cleanup.requests);
-    let _ = run(
-        &c,
-        &fleet1,
-        &PlanOptions {
-            mode: Mode::Cleanup,
-            ..canary1.clone()
-        },
-        6,
-    )
-    .await;
-    let _ = run(
-        &c,
-        &fleet,
-        &PlanOptions {
-            mode: Mode::Apply,
-            prune: false,
-            ..canary.clone()
-        },
-        6,
-    )
-    .await;
-
-    // The floor in the same run: bare creates of the same agents, then bare deletes.
-    let u = unique("f");
-    let shared = bare
-        .create_block(&fleet.shared_blocks[0], Default::default())
-        .await
-        .expect("block");
+    println!("no-op re-deploy: {} requests, {} writes", noop.requests, noop.writes);
+    let promote = run(&c, &fleet, &PlanOptions { mode: Mode::Promote, ..canary.clone() }, 6).await;
+    println!("promote of {AGENTS} agents: {:.2} s, {} requests", promote.secs, promote.requests);
+    let first_cleanup = run(&c, &fleet, &PlanOptions { mode: Mode::Cleanup, ..canary.clone() }, 6).await;
+    println!("cleanup of {AGENTS} canaries: {:.2} s, {} requests", first_cleanup.secs, first_cleanup.requests);
+    let shared = bare.create_block(&fleet.shared_blocks[0], Default::default()).await.expect("block");
     let shared_id = shared["id"].as_str().unwrap_or_default().to_string();
     let tool_id = c
         .fetch_live(&fleet)
@@ -240,110 +222,71 @@ async fn main() {
         .tool_by_name(&fleet.agents[0].tools[0].name)
         .map(|t| t.id.clone())
         .unwrap_or_default();
-    let bodies = |tag: &str| -> Vec<Value> {
-        fleet.agents.iter().map(|a| json!({
-            "name": format!("F{tag}-{}", a.name), "description": a.description, "system": a.system_prompt, "model": MODEL,
-            "context_window_limit": 16000, "embedding": EMBEDDING, "include_base_tools": true, "reasoning": true,
-            "memory_blocks": a.memory_blocks.iter().map(|b| json!({"label": b.label, "value": b.value, "limit": b.limit, "description": b.description})).collect::<Vec<_>>(),
-            "block_ids": [shared_id], "tool_ids": [tool_id], "tags": a.tags,
-            "metadata": {"lettactl.canary": true, "lettactl.canary.prefix": "F-", "lettactl.canary.productionName": a.name},
-        })).collect()
-    };
-    let mut floor_best = f64::MAX;
-    let mut floor_rows = Vec::new();
-    let mut delete_floor = f64::MAX;
-    for conc in [1usize, 4, 8] {
-        let (secs, ids) = floor_create(&bare, bodies(&format!("{u}{conc}")), conc).await;
-        println!(
-            "floor: {} bare creates, {conc} in flight: {secs:.2} s",
-            ids.len()
-        );
-        floor_rows.push(json!({"concurrency": conc, "secs": secs}));
-        if conc > 1 {
-            floor_best = floor_best.min(secs);
+
+    let (mut ours_deploy, mut ours_cleanup) = (vec![d6.secs], vec![first_cleanup.secs]);
+    let (mut floor4, mut floor8, mut floor_del) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..REPS {
+        if round > 0 {
+            let (f, o) = new_fleet("r");
+            ours_deploy.push(run(&c, &f, &o, 6).await.secs);
+            ours_cleanup.push(run(&c, &f, &PlanOptions { mode: Mode::Cleanup, ..o }, 6).await.secs);
         }
-        let live = bare.list_agents().await.expect("agents");
-        let with_blocks: Vec<(String, Vec<String>)> = ids
-            .iter()
-            .map(|id| {
-                let blocks = live
-                    .iter()
-                    .find(|a| a["id"].as_str() == Some(id))
-                    .map(canary_core::live::LiveAgent::from_api)
-                    .map(|a| {
-                        a.block_ids
-                            .into_iter()
-                            .filter(|b| *b != shared_id)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                (id.clone(), blocks)
-            })
-            .collect();
-        let del = floor_delete(&bare, with_blocks, 6).await;
-        delete_floor = delete_floor.min(del);
-        println!("floor: bare delete of those agents and their blocks, 6 in flight: {del:.2} s");
+        for (conc, into) in [(4usize, &mut floor4), (8, &mut floor8)] {
+            let (secs, ids) = floor_create(&bare, bare_bodies(&fleet, &format!("{}{round}{conc}", unique("f")), &shared_id, &tool_id), conc).await;
+            into.push(secs);
+            floor_del.push(bare_cleanup(&bare, &ids, &shared_id).await);
+        }
+        println!(
+            "round {}: ours deploy {:.2} s, cleanup {:.2} s | floor create 4 in flight {:.2} s, 8 in flight {:.2} s, delete {:.2} s",
+            round + 1,
+            ours_deploy[round],
+            ours_cleanup[round],
+            floor4[round],
+            floor8[round],
+            floor_del[floor_del.len() - 1]
+        );
     }
     let _ = bare.delete_block(&shared_id).await;
+    // Leave the server as we found it: the production agents the promote made.
+    let live = bare.fetch_live(&fleet).await.expect("live");
+    for a in live.agents.iter().filter(|a| fleet.agent(&a.name).is_some()) {
+        let _ = bare.delete_agent(&a.id).await;
+        for b in &a.block_ids {
+            let _ = bare.delete_block(b).await;
+        }
+    }
 
+    let floor_best = median(floor4.clone()).min(median(floor8.clone()));
+    let delete_floor = median(floor_del.clone());
+    let (deploy_med, cleanup_med) = (median(ours_deploy.clone()), median(ours_cleanup.clone()));
     let plans = plan_medians();
     for (n, ms) in &plans {
         println!("parse + validate + plan, {n} agents (native): median {ms:.2} ms");
     }
-    let speedup = d1.secs / d6.secs;
-    let vs_floor = d6.secs / floor_best;
-    let cleanup_vs_floor = cleanup.secs / delete_floor;
-    results["deploy"] = json!({"agents": AGENTS, "c1_secs": d1.secs, "c1_requests": d1.requests, "c6_secs": d6.secs, "c6_requests": d6.requests, "c6_writes": d6.writes, "speedup": speedup, "requests_per_new_agent": per_agent});
-    results["noop"] = json!({"requests": noop.requests, "writes": noop.writes});
-    results["promote"] = json!({"secs": promote.secs, "requests": promote.requests});
-    results["cleanup"] = json!({"secs": cleanup.secs, "requests": cleanup.requests});
-    results["floor"] =
-        json!({"create": floor_rows, "best_create_secs": floor_best, "delete_secs": delete_floor});
-    results["ratios"] = json!({"deploy_vs_floor": vs_floor, "cleanup_vs_floor": cleanup_vs_floor});
-    results["plan_native_ms"] = json!(plans
-        .iter()
-        .map(|(n, ms)| json!({"agents": n, "median_ms": ms}))
-        .collect::<Vec<_>>());
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../target/bench-native.json"
-    );
-    if let Err(e) = std::fs::write(
-        path,
-        serde_json::to_string_pretty(&results).unwrap_or_default(),
-    ) {
+    let speedup = d1.secs / deploy_med;
+    let vs_floor = deploy_med / floor_best;
+    let cleanup_vs_floor = cleanup_med / delete_floor;
+    let results = json!({
+        "agents_before": before,
+        "deploy": {"agents": AGENTS, "c1_secs": d1.secs, "c1_requests": d1.requests, "c6_median_secs": deploy_med, "c6_requests": d6.requests, "c6_writes": d6.writes, "speedup": speedup, "requests_per_new_agent": per_agent},
+        "noop": {"requests": noop.requests, "writes": noop.writes},
+        "promote": {"secs": promote.secs, "requests": promote.requests},
+        "cleanup": {"median_secs": cleanup_med, "requests": first_cleanup.requests},
+        "floor": {"create4": floor4, "create8": floor8, "delete": floor_del, "best_create_median": floor_best, "delete_median": delete_floor},
+        "ratios": {"deploy_vs_floor": vs_floor, "cleanup_vs_floor": cleanup_vs_floor},
+        "plan_native_ms": plans.iter().map(|(n, ms)| json!({"agents": n, "median_ms": ms})).collect::<Vec<_>>(),
+    });
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench-native.json");
+    if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&results).unwrap_or_default()) {
         eprintln!("could not write {path}: {e}");
     }
 
     let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
+    println!("\nmedians: our deploy {deploy_med:.2} s, floor create {floor_best:.2} s; our cleanup {cleanup_med:.2} s, floor delete {delete_floor:.2} s");
     println!("\nBudgets (native executor):");
-    println!(
-        "  {:<58} {:>10}  {}",
-        "requests per new agent (budget <= 2)",
-        format!("{per_agent:.2}"),
-        verdict(per_agent <= 2.0)
-    );
-    println!(
-        "  {:<58} {:>10}  {}",
-        "writes of a no-op re-deploy (budget 0)",
-        noop.writes,
-        verdict(noop.writes == 0)
-    );
-    println!(
-        "  {:<58} {:>10}  {}",
-        "canary deploy / bare-create floor (budget <= 1.3x)",
-        format!("{vs_floor:.2}x"),
-        verdict(vs_floor <= 1.3)
-    );
-    println!(
-        "  {:<58} {:>10}  {}",
-        "cleanup / bare-delete floor (budget <= 1.5x)",
-        format!("{cleanup_vs_floor:.2}x"),
-        verdict(cleanup_vs_floor <= 1.5)
-    );
-    println!(
-        "  {:<58} {:>10}",
-        "speed-up of concurrency 6 over 1",
-        format!("{speedup:.2}x")
-    );
+    println!("  {:<58} {:>10}  {}", "requests per new agent (budget <= 2)", format!("{per_agent:.2}"), verdict(per_agent <= 2.0));
+    println!("  {:<58} {:>10}  {}", "writes of a no-op re-deploy (budget 0)", noop.writes, verdict(noop.writes == 0));
+    println!("  {:<58} {:>10}  {}", "canary deploy / bare-create floor (budget <= 1.3x)", format!("{vs_floor:.2}x"), verdict(vs_floor <= 1.3));
+    println!("  {:<58} {:>10}  {}", "cleanup / bare-delete floor (budget <= 1.5x)", format!("{cleanup_vs_floor:.2}x"), verdict(cleanup_vs_floor <= 1.5));
+    println!("  {:<58} {:>10}", "speed-up of concurrency 6 over 1", format!("{speedup:.2}x"));
 }
