@@ -159,7 +159,11 @@ fn bare_bodies(fleet: &Fleet, tag: &str, shared_id: &str, tool_id: &str) -> Vec<
 }
 
 /// Deletes agents made by bare creates, with their own blocks; returns the seconds taken.
-async fn bare_cleanup(bare: &LettaClient<NativeTransport>, ids: &[String], keep_block: &str) -> f64 {
+async fn bare_cleanup(
+    bare: &LettaClient<NativeTransport>,
+    ids: &[String],
+    keep_block: &str,
+) -> f64 {
     let live = bare.list_agents().await.expect("agents");
     let with_blocks: Vec<(String, Vec<String>)> = ids
         .iter()
@@ -168,7 +172,12 @@ async fn bare_cleanup(bare: &LettaClient<NativeTransport>, ids: &[String], keep_
                 .iter()
                 .find(|a| a["id"].as_str() == Some(id))
                 .map(canary_core::live::LiveAgent::from_api)
-                .map(|a| a.block_ids.into_iter().filter(|b| b != keep_block).collect())
+                .map(|a| {
+                    a.block_ids
+                        .into_iter()
+                        .filter(|b| b != keep_block)
+                        .collect()
+                })
                 .unwrap_or_default();
             (id.clone(), blocks)
         })
@@ -183,7 +192,9 @@ async fn main() {
     println!("Native benchmarks against {} (server connection pooling on: LETTA_DISABLE_SQLALCHEMY_POOLING=false)", canary_tests::base_url());
     let c = client(Counting::new(NativeTransport::default()));
     let bare = client(NativeTransport::default());
-    c.health().await.expect("the Letta server is not reachable; run `make letta-up`");
+    c.health()
+        .await
+        .expect("the Letta server is not reachable; run `make letta-up`");
     let before = bare.list_agents().await.map(|a| a.len()).unwrap_or(0);
     println!("agents on the server before the run: {before} (reading the live state costs ~2.5 ms per agent)");
     println!("our runs and the floor are interleaved, {REPS} rounds; medians reported\n");
@@ -191,29 +202,81 @@ async fn main() {
     let new_fleet = |tag: &str| {
         let u = unique(tag);
         let (y, f) = fleet_yaml(&u, AGENTS);
-        let canary = PlanOptions { mode: Mode::Canary, prefix: format!("B{u}-"), ..PlanOptions::default() };
+        let canary = PlanOptions {
+            mode: Mode::Canary,
+            prefix: format!("B{u}-"),
+            ..PlanOptions::default()
+        };
         (load(&y, &f), canary)
     };
 
     // One deploy at concurrency 1, for the speed-up figure.
     let (fleet1, canary1) = new_fleet("s");
     let d1 = run(&c, &fleet1, &canary1, 1).await;
-    println!("canary deploy of {AGENTS} agents, concurrency 1: {:.2} s, {} requests ({} writes)", d1.secs, d1.requests, d1.writes);
-    run(&c, &fleet1, &PlanOptions { mode: Mode::Cleanup, ..canary1.clone() }, 6).await;
+    println!(
+        "canary deploy of {AGENTS} agents, concurrency 1: {:.2} s, {} requests ({} writes)",
+        d1.secs, d1.requests, d1.writes
+    );
+    run(
+        &c,
+        &fleet1,
+        &PlanOptions {
+            mode: Mode::Cleanup,
+            ..canary1.clone()
+        },
+        6,
+    )
+    .await;
 
     // The floor needs a shared block and the tool, as our fleet has.
     let (fleet, canary) = new_fleet("b");
     let d6 = run(&c, &fleet, &canary, 6).await;
-    println!("canary deploy of {AGENTS} agents, concurrency 6: {:.2} s, {} requests ({} writes)", d6.secs, d6.requests, d6.writes);
-    let fleet_steps = plan(&fleet, &Default::default(), &canary).expect("plan").fleet_steps.len() as u64;
+    println!(
+        "canary deploy of {AGENTS} agents, concurrency 6: {:.2} s, {} requests ({} writes)",
+        d6.secs, d6.requests, d6.writes
+    );
+    let fleet_steps = plan(&fleet, &Default::default(), &canary)
+        .expect("plan")
+        .fleet_steps
+        .len() as u64;
     let per_agent = (d6.writes - fleet_steps) as f64 / AGENTS as f64;
     let noop = run(&c, &fleet, &canary, 6).await;
-    println!("no-op re-deploy: {} requests, {} writes", noop.requests, noop.writes);
-    let promote = run(&c, &fleet, &PlanOptions { mode: Mode::Promote, ..canary.clone() }, 6).await;
-    println!("promote of {AGENTS} agents: {:.2} s, {} requests", promote.secs, promote.requests);
-    let first_cleanup = run(&c, &fleet, &PlanOptions { mode: Mode::Cleanup, ..canary.clone() }, 6).await;
-    println!("cleanup of {AGENTS} canaries: {:.2} s, {} requests", first_cleanup.secs, first_cleanup.requests);
-    let shared = bare.create_block(&fleet.shared_blocks[0], Default::default()).await.expect("block");
+    println!(
+        "no-op re-deploy: {} requests, {} writes",
+        noop.requests, noop.writes
+    );
+    let promote = run(
+        &c,
+        &fleet,
+        &PlanOptions {
+            mode: Mode::Promote,
+            ..canary.clone()
+        },
+        6,
+    )
+    .await;
+    println!(
+        "promote of {AGENTS} agents: {:.2} s, {} requests",
+        promote.secs, promote.requests
+    );
+    let first_cleanup = run(
+        &c,
+        &fleet,
+        &PlanOptions {
+            mode: Mode::Cleanup,
+            ..canary.clone()
+        },
+        6,
+    )
+    .await;
+    println!(
+        "cleanup of {AGENTS} canaries: {:.2} s, {} requests",
+        first_cleanup.secs, first_cleanup.requests
+    );
+    let shared = bare
+        .create_block(&fleet.shared_blocks[0], Default::default())
+        .await
+        .expect("block");
     let shared_id = shared["id"].as_str().unwrap_or_default().to_string();
     let tool_id = c
         .fetch_live(&fleet)
@@ -229,10 +292,32 @@ async fn main() {
         if round > 0 {
             let (f, o) = new_fleet("r");
             ours_deploy.push(run(&c, &f, &o, 6).await.secs);
-            ours_cleanup.push(run(&c, &f, &PlanOptions { mode: Mode::Cleanup, ..o }, 6).await.secs);
+            ours_cleanup.push(
+                run(
+                    &c,
+                    &f,
+                    &PlanOptions {
+                        mode: Mode::Cleanup,
+                        ..o
+                    },
+                    6,
+                )
+                .await
+                .secs,
+            );
         }
         for (conc, into) in [(4usize, &mut floor4), (8, &mut floor8)] {
-            let (secs, ids) = floor_create(&bare, bare_bodies(&fleet, &format!("{}{round}{conc}", unique("f")), &shared_id, &tool_id), conc).await;
+            let (secs, ids) = floor_create(
+                &bare,
+                bare_bodies(
+                    &fleet,
+                    &format!("{}{round}{conc}", unique("f")),
+                    &shared_id,
+                    &tool_id,
+                ),
+                conc,
+            )
+            .await;
             into.push(secs);
             floor_del.push(bare_cleanup(&bare, &ids, &shared_id).await);
         }
@@ -249,7 +334,11 @@ async fn main() {
     let _ = bare.delete_block(&shared_id).await;
     // Leave the server as we found it: the production agents the promote made.
     let live = bare.fetch_live(&fleet).await.expect("live");
-    for a in live.agents.iter().filter(|a| fleet.agent(&a.name).is_some()) {
+    for a in live
+        .agents
+        .iter()
+        .filter(|a| fleet.agent(&a.name).is_some())
+    {
         let _ = bare.delete_agent(&a.id).await;
         for b in &a.block_ids {
             let _ = bare.delete_block(b).await;
@@ -276,17 +365,47 @@ async fn main() {
         "ratios": {"deploy_vs_floor": vs_floor, "cleanup_vs_floor": cleanup_vs_floor},
         "plan_native_ms": plans.iter().map(|(n, ms)| json!({"agents": n, "median_ms": ms})).collect::<Vec<_>>(),
     });
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/bench-native.json");
-    if let Err(e) = std::fs::write(path, serde_json::to_string_pretty(&results).unwrap_or_default()) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/bench-native.json"
+    );
+    if let Err(e) = std::fs::write(
+        path,
+        serde_json::to_string_pretty(&results).unwrap_or_default(),
+    ) {
         eprintln!("could not write {path}: {e}");
     }
 
     let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
     println!("\nmedians: our deploy {deploy_med:.2} s, floor create {floor_best:.2} s; our cleanup {cleanup_med:.2} s, floor delete {delete_floor:.2} s");
     println!("\nBudgets (native executor):");
-    println!("  {:<58} {:>10}  {}", "requests per new agent (budget <= 2)", format!("{per_agent:.2}"), verdict(per_agent <= 2.0));
-    println!("  {:<58} {:>10}  {}", "writes of a no-op re-deploy (budget 0)", noop.writes, verdict(noop.writes == 0));
-    println!("  {:<58} {:>10}  {}", "canary deploy / bare-create floor (budget <= 1.3x)", format!("{vs_floor:.2}x"), verdict(vs_floor <= 1.3));
-    println!("  {:<58} {:>10}  {}", "cleanup / bare-delete floor (budget <= 1.5x)", format!("{cleanup_vs_floor:.2}x"), verdict(cleanup_vs_floor <= 1.5));
-    println!("  {:<58} {:>10}", "speed-up of concurrency 6 over 1", format!("{speedup:.2}x"));
+    println!(
+        "  {:<58} {:>10}  {}",
+        "requests per new agent (budget <= 2)",
+        format!("{per_agent:.2}"),
+        verdict(per_agent <= 2.0)
+    );
+    println!(
+        "  {:<58} {:>10}  {}",
+        "writes of a no-op re-deploy (budget 0)",
+        noop.writes,
+        verdict(noop.writes == 0)
+    );
+    println!(
+        "  {:<58} {:>10}  {}",
+        "canary deploy / bare-create floor (budget <= 1.3x)",
+        format!("{vs_floor:.2}x"),
+        verdict(vs_floor <= 1.3)
+    );
+    println!(
+        "  {:<58} {:>10}  {}",
+        "cleanup / bare-delete floor (budget <= 1.5x)",
+        format!("{cleanup_vs_floor:.2}x"),
+        verdict(cleanup_vs_floor <= 1.5)
+    );
+    println!(
+        "  {:<58} {:>10}",
+        "speed-up of concurrency 6 over 1",
+        format!("{speedup:.2}x")
+    );
 }
