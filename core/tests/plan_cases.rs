@@ -91,6 +91,22 @@ fn empty_server() -> LiveState {
     }
 }
 
+/// The block a create request makes from a spec.
+fn block_from(
+    id: String,
+    spec: &canary_core::fleet::BlockSpec,
+    metadata: Map<String, Value>,
+) -> LiveBlock {
+    LiveBlock {
+        id,
+        label: spec.label.clone(),
+        value: spec.value.clone(),
+        limit: spec.limit.into(),
+        description: Some(spec.description.clone()),
+        metadata,
+    }
+}
+
 /// Applies a plan to an in-memory live state, as the executor would to a server.
 fn apply(live: &mut LiveState, p: &Plan) {
     let mut n = live.agents.len() + live.blocks.len() + live.tools.len() + live.folders.len() + 100;
@@ -216,14 +232,7 @@ fn apply(live: &mut LiveState, p: &Plan) {
                     let mut block_ids = Vec::new();
                     for b in &c.memory_blocks {
                         let bid = next("block");
-                        live.blocks.push(LiveBlock {
-                            id: bid.clone(),
-                            label: b.label.clone(),
-                            value: b.value.clone(),
-                            limit: b.limit.into(),
-                            description: Some(b.description.clone()),
-                            metadata: Map::new(),
-                        });
+                        live.blocks.push(block_from(bid.clone(), b, Map::new()));
                         block_ids.push(bid);
                     }
                     block_ids.extend(c.blocks.iter().map(|r| resolve(Kind::Block, r)));
@@ -261,14 +270,7 @@ fn apply(live: &mut LiveState, p: &Plan) {
                     let mut new_block = None;
                     if let AgentStep::CreateBlock(spec) = other {
                         let bid = next("block");
-                        live.blocks.push(LiveBlock {
-                            id: bid.clone(),
-                            label: spec.label.clone(),
-                            value: spec.value.clone(),
-                            limit: spec.limit.into(),
-                            description: Some(spec.description.clone()),
-                            metadata: Map::new(),
-                        });
+                        live.blocks.push(block_from(bid.clone(), spec, Map::new()));
                         new_block = Some(bid);
                     }
                     if let AgentStep::UpdateBlock { id: bid, spec } = other {

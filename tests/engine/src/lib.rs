@@ -58,13 +58,18 @@ impl NativeTransport {
     }
 }
 
-impl Transport for NativeTransport {
-    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
-        let r = self
-            .build(req)
+impl NativeTransport {
+    async fn start(&self, req: Request) -> Result<reqwest::Response, NetworkError> {
+        self.build(req)
             .send()
             .await
-            .map_err(|e| NetworkError(e.to_string()))?;
+            .map_err(|e| NetworkError(e.to_string()))
+    }
+}
+
+impl Transport for NativeTransport {
+    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
+        let r = self.start(req).await?;
         let status = r.status().as_u16();
         let retry_after = r
             .headers()
@@ -84,11 +89,7 @@ impl Transport for NativeTransport {
         req: Request,
         on_chunk: &mut dyn FnMut(&str),
     ) -> Result<u16, NetworkError> {
-        let r = self
-            .build(req)
-            .send()
-            .await
-            .map_err(|e| NetworkError(e.to_string()))?;
+        let r = self.start(req).await?;
         let status = r.status().as_u16();
         let mut stream = r.bytes_stream();
         let mut pending: Vec<u8> = Vec::new();
