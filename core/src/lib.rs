@@ -5,6 +5,8 @@
 //! live only in the executor ([`execute`]), which talks to the server through the [`client`]
 //! module's transport trait, so the same engine runs in the browser and natively in tests.
 
+#![warn(missing_docs)]
+
 pub mod canary;
 pub mod client;
 pub mod execute;
