@@ -14,11 +14,23 @@ MODEL_PORT="${MODEL_PORT:-8284}"
 PG_PORT="${PG_PORT:-8285}"
 START_TIMEOUT="${LETTA_START_TIMEOUT:-180}"
 ORIGINS="${ACCEPTABLE_ORIGINS:-http://127.0.0.1:8080,http://localhost:8080,http://127.0.0.1:8081,http://localhost:8081}"
-PGBIN="$CACHE/pg-venv/lib/python3.11/site-packages/pgserver/pginstall/bin"
+PGBIN="$(ls -d "$CACHE"/pg-venv/lib/python3*/site-packages/pgserver/pginstall/bin 2>/dev/null | head -n1)"
 VENV="$CACHE/letta-venv"
 SDIST="$CACHE/letta-sdist"
 PG_URI="postgresql://letta@127.0.0.1:$PG_PORT/letta"
 AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+
+# PostgreSQL runs as `nobody`, which must reach its data folder. When the checkout sits where
+# `nobody` cannot go (under /root, say), the data lives in /var/tmp instead, keyed by the state
+# folder, and $STATE/pgdata points there.
+mkdir -p "$STATE"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$STATE" 2>/dev/null; then
+  PGHOME="$STATE"
+else
+  PGHOME="/var/tmp/fleet-canary-pg/$(printf '%s' "$STATE" | cksum | cut -d' ' -f1)"
+fi
+PGDATA="$PGHOME/pgdata"
+PGLOG="$PGHOME/postgres.log"
 
 say() { echo "letta: $*"; }
 die() { echo "letta: error: $*" >&2; exit 1; }
@@ -44,8 +56,8 @@ stop_pid() { # name
 }
 
 pg_stop() {
-  if [ -f "$STATE/pgdata/postmaster.pid" ]; then
-    pg pg_ctl -D "$STATE/pgdata" -m fast -w stop >/dev/null 2>&1 || true
+  if [ -f "$PGDATA/postmaster.pid" ]; then
+    pg pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
   fi
   rm -f "$STATE/postgres.pid"
 }
@@ -68,24 +80,26 @@ fail_start() { # message, log
 }
 
 pg_up() {
-  if [ -f "$STATE/pgdata/postmaster.pid" ] && pg pg_ctl -D "$STATE/pgdata" status >/dev/null 2>&1; then
+  if [ -f "$PGDATA/postmaster.pid" ] && pg pg_ctl -D "$PGDATA" status >/dev/null 2>&1; then
     return 0
   fi
   port_busy "$PG_PORT" && fail_start "port $PG_PORT (PostgreSQL) is already in use by another program; set PG_PORT"
   local fresh=0
-  if [ ! -f "$STATE/pgdata/PG_VERSION" ]; then
-    rm -rf "$STATE/pgdata"
-    mkdir -p "$STATE/pgdata"
-    chown nobody:nogroup "$STATE/pgdata"
-    pg initdb -D "$STATE/pgdata" -U letta --auth=trust -E UTF8 >"$STATE/initdb.log" 2>&1 ||
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    rm -rf "$PGDATA"
+    mkdir -p "$PGDATA"
+    chown nobody:nogroup "$PGDATA"
+    [ "$PGHOME" = "$STATE" ] || ln -sfn "$PGDATA" "$STATE/pgdata"
+    pg initdb -D "$PGDATA" -U letta --auth=trust -E UTF8 >"$STATE/initdb.log" 2>&1 ||
       fail_start "initdb failed" "$STATE/initdb.log"
     fresh=1
   fi
-  touch "$STATE/postgres.log" && chown nobody:nogroup "$STATE/postgres.log"
-  pg pg_ctl -D "$STATE/pgdata" -l "$STATE/postgres.log" -w -t 60 \
+  touch "$PGLOG" && chown nobody:nogroup "$PGLOG"
+  [ "$PGHOME" = "$STATE" ] || ln -sfn "$PGLOG" "$STATE/postgres.log"
+  pg pg_ctl -D "$PGDATA" -l "$PGLOG" -w -t 60 \
     -o "-h 127.0.0.1 -p $PG_PORT -k '' -c authentication_timeout=5s -c max_connections=200" start >/dev/null 2>&1 ||
-    fail_start "PostgreSQL did not start" "$STATE/postgres.log"
-  head -n1 "$STATE/pgdata/postmaster.pid" >"$STATE/postgres.pid"
+    fail_start "PostgreSQL did not start" "$PGLOG"
+  head -n1 "$PGDATA/postmaster.pid" >"$STATE/postgres.pid"
   if [ "$fresh" = 1 ]; then
     "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U letta -d postgres -qc "create database letta" >/dev/null
     "$PGBIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U letta -d letta -qc "create extension vector" >/dev/null
@@ -106,7 +120,7 @@ up() {
   # Refuse early, before starting anything, when a port belongs to another program.
   alive letta || ! port_busy "$LETTA_PORT" || die "port $LETTA_PORT (Letta) is already in use by another program; set LETTA_PORT, or point LETTA_BASE_URL at that server"
   alive model || ! port_busy "$MODEL_PORT" || die "port $MODEL_PORT (model server) is already in use by another program; set MODEL_PORT"
-  [ -f "$STATE/pgdata/postmaster.pid" ] || ! port_busy "$PG_PORT" || die "port $PG_PORT (PostgreSQL) is already in use by another program; set PG_PORT"
+  [ -f "$PGDATA/postmaster.pid" ] || ! port_busy "$PG_PORT" || die "port $PG_PORT (PostgreSQL) is already in use by another program; set PG_PORT"
   local t0; t0=$(date +%s)
   pg_up
   if ! alive model; then
@@ -138,7 +152,7 @@ up() {
 
 reset() {
   down >/dev/null
-  rm -rf "$STATE/pgdata"
+  rm -rf "$PGDATA" "$STATE/pgdata"
   say "database removed; starting on an empty one"
   up
 }

@@ -27,7 +27,7 @@ pg_ok() {
 }
 
 pg_bin() {
-  echo "$PGVENV/lib/python3.11/site-packages/pgserver/pginstall/bin"
+  ls -d "$PGVENV"/lib/python3*/site-packages/pgserver/pginstall/bin 2>/dev/null | head -n1
 }
 
 if ! pg_ok; then
