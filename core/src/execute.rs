@@ -209,7 +209,7 @@ pub async fn run_plan<T: Transport>(
     .collect::<Vec<_>>()
     .await;
     for (step, result) in steps {
-        let label = fleet_step_label(step);
+        let label = step.describe();
         let error = match result {
             Ok(Some(id)) => {
                 let (kind, name) = step.target();
@@ -256,22 +256,6 @@ pub async fn run_plan<T: Transport>(
     report.agents = results;
     report.deletions = run_deletions(client, plan, exec, progress).await;
     report
-}
-
-fn fleet_step_label(step: &FleetStep) -> String {
-    match step {
-        FleetStep::CreateBlock {
-            spec,
-            copy_prefix: Some(p),
-        } => format!("create canary copy of block {} ({p})", spec.label),
-        FleetStep::CreateBlock { spec, .. } => format!("create shared block {}", spec.label),
-        FleetStep::UpdateBlock { spec, .. } => format!("update block {}", spec.label),
-        FleetStep::CreateTool { name, .. } => format!("create tool {name}"),
-        FleetStep::UpdateTool { name, .. } => format!("update tool {name}"),
-        FleetStep::CreateFolder { name, .. } => format!("create folder {name}"),
-        FleetStep::SyncFolder { name, .. } => format!("update folder {name}"),
-        FleetStep::CreateArchive { name, .. } => format!("create archive {name}"),
-    }
 }
 
 fn id_of(v: &Value) -> Result<String, ApiError> {

@@ -47,14 +47,7 @@ fn bad(
     path: &'static str,
     line: usize,
 ) -> Bad {
-    Bad {
-        name,
-        yaml: yaml.into(),
-        files: FileSet::new(),
-        message,
-        path,
-        line: Some(line),
-    }
+    bad_f(name, yaml, FileSet::new(), message, path, line)
 }
 
 fn bad_f(

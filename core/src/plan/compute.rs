@@ -120,6 +120,8 @@ struct Planner<'a> {
     folders: BTreeMap<String, Resolved>,
     /// Agents of the fleet this plan covers.
     selected: Vec<&'a AgentSpec>,
+    /// Block id → the agents it is attached to (read by several rules; built once).
+    users: BTreeMap<&'a str, Vec<&'a LiveAgent>>,
 }
 
 /// Computes the plan. Pure: the same inputs give the same plan, byte for byte.
@@ -154,6 +156,7 @@ pub fn plan(fleet: &Fleet, live: &LiveState, opts: &PlanOptions) -> Result<Plan,
         blocks: BTreeMap::new(),
         folders: BTreeMap::new(),
         selected,
+        users: live.block_users(),
     };
     let (agents, deletions, kept) = if opts.mode == Mode::Cleanup {
         let (d, k) = p.cleanup();
@@ -238,7 +241,7 @@ impl<'a> Planner<'a> {
         }
         // A shared block made by another tool: the one a production agent of this fleet that
         // lists the label under `shared_blocks` has attached.
-        let users = self.live.block_users();
+        let users = &self.users;
         candidates.into_iter().find(|b| {
             users.get(b.id.as_str()).is_some_and(|agents| {
                 agents.iter().any(|a| {
@@ -784,7 +787,7 @@ impl<'a> Planner<'a> {
         }
 
         // Blocks.
-        let users = self.live.block_users();
+        let users = &self.users;
         let attached: Vec<&LiveBlock> = live
             .block_ids
             .iter()
@@ -1042,7 +1045,7 @@ impl<'a> Planner<'a> {
             .iter()
             .map(|b| b.label.as_str())
             .collect();
-        let users = self.live.block_users();
+        let users = &self.users;
         let mut deletions = Vec::new();
         let mut block_done = BTreeSet::new();
         for a in &doomed {

@@ -221,6 +221,57 @@ pub enum FleetStep {
 }
 
 impl FleetStep {
+    /// What the step does, in a sentence (progress, results and the web view's plan).
+    pub fn describe(&self) -> String {
+        match self {
+            FleetStep::CreateBlock {
+                spec,
+                copy_prefix: Some(p),
+            } => {
+                format!(
+                    "Create canary-only copy of shared block '{}' (for {p})",
+                    spec.label
+                )
+            }
+            FleetStep::CreateBlock { spec, .. } => format!("Create shared block '{}'", spec.label),
+            FleetStep::UpdateBlock {
+                spec, copy: true, ..
+            } => format!("Update canary copy of block '{}'", spec.label),
+            FleetStep::UpdateBlock { spec, .. } => {
+                format!("Update shared block '{}' (production)", spec.label)
+            }
+            FleetStep::CreateTool { name, .. } => format!("Create tool '{name}'"),
+            FleetStep::UpdateTool { name, .. } => format!("Update tool '{name}' in place"),
+            FleetStep::CreateFolder { name, files, .. } => {
+                format!("Create folder '{name}' with {} file(s)", files.len())
+            }
+            FleetStep::SyncFolder {
+                name,
+                upload,
+                delete,
+                ..
+            } => {
+                format!(
+                    "Update folder '{name}': {} upload(s), {} removal(s)",
+                    upload.len(),
+                    delete.len()
+                )
+            }
+            FleetStep::CreateArchive { name, .. } => format!("Create archive '{name}'"),
+        }
+    }
+
+    /// Whether the step creates an object (else it updates one).
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            FleetStep::CreateBlock { .. }
+                | FleetStep::CreateTool { .. }
+                | FleetStep::CreateFolder { .. }
+                | FleetStep::CreateArchive { .. }
+        )
+    }
+
     /// Kind and name of the object the step writes, for display and for resolving [`Ref`]s.
     pub fn target(&self) -> (Kind, &str) {
         match self {

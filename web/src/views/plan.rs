@@ -50,54 +50,6 @@ fn mode_value(m: Mode) -> &'static str {
     }
 }
 
-fn step_text(s: &FleetStep) -> (String, &'static str) {
-    match s {
-        FleetStep::CreateBlock {
-            spec,
-            copy_prefix: Some(p),
-        } => (
-            format!(
-                "Create canary-only copy of shared block '{}' (for {p})",
-                spec.label
-            ),
-            "create",
-        ),
-        FleetStep::CreateBlock { spec, .. } => {
-            (format!("Create shared block '{}'", spec.label), "create")
-        }
-        FleetStep::UpdateBlock {
-            spec, copy: true, ..
-        } => (
-            format!("Update canary copy of block '{}'", spec.label),
-            "update",
-        ),
-        FleetStep::UpdateBlock { spec, .. } => (
-            format!("Update shared block '{}' (production)", spec.label),
-            "update",
-        ),
-        FleetStep::CreateTool { name, .. } => (format!("Create tool '{name}'"), "create"),
-        FleetStep::UpdateTool { name, .. } => (format!("Update tool '{name}' in place"), "update"),
-        FleetStep::CreateFolder { name, files, .. } => (
-            format!("Create folder '{name}' with {} file(s)", files.len()),
-            "create",
-        ),
-        FleetStep::SyncFolder {
-            name,
-            upload,
-            delete,
-            ..
-        } => (
-            format!(
-                "Update folder '{name}': {} upload(s), {} removal(s)",
-                upload.len(),
-                delete.len()
-            ),
-            "update",
-        ),
-        FleetStep::CreateArchive { name, .. } => (format!("Create archive '{name}'"), "create"),
-    }
-}
-
 fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
     let (badge, cls) = match a.action {
         Action::Create => ("CREATE", "create"),
@@ -177,7 +129,10 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
         .fleet_steps
         .iter()
         .map(|st| {
-            let (t, cls) = step_text(st);
+            let (t, cls) = (
+                st.describe(),
+                if st.creates() { "create" } else { "update" },
+            );
             let changes = match st {
                 FleetStep::UpdateBlock { changes, .. } => changes.clone(),
                 FleetStep::UpdateTool { change, .. } => vec![change.clone()],
