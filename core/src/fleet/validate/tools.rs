@@ -1,0 +1,183 @@
+//! An agent's `tools`: server tools by name, `tools/*`, and custom tools with Python source.
+
+use super::{kind_of, with, Walker};
+use crate::fleet::locate::Seg;
+use crate::fleet::model::ToolSpec;
+use crate::fleet::Problem;
+use serde_yaml::Value;
+
+const TOOL_FIELDS: &[&str] = &["name", "from_file", "source_code"];
+/// Tools lettactl adds when an agent omits `tools`.
+pub const DEFAULT_TOOLS: &[&str] = &["web_search", "fetch_webpage"];
+
+/// Whether Python source defines a top-level function with this name.
+fn defines_function(source: &str, name: &str) -> bool {
+    source.lines().any(|l| {
+        let l = l.trim_start_matches("async ");
+        l.strip_prefix("def ")
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|r| r.trim_start().starts_with('('))
+    })
+}
+
+impl Walker<'_> {
+    pub(super) fn tools(
+        &mut self,
+        v: Option<&Value>,
+        path: &[Seg],
+        agent: &str,
+    ) -> Option<Vec<ToolSpec>> {
+        let Some(v) = v else {
+            return Some(
+                DEFAULT_TOOLS
+                    .iter()
+                    .map(|n| ToolSpec {
+                        name: n.to_string(),
+                        source: None,
+                    })
+                    .collect(),
+            );
+        };
+        if v.is_null() {
+            return Some(Vec::new());
+        }
+        let list = self.list(v, path)?;
+        let mut out: Vec<ToolSpec> = Vec::new();
+        let mut ok = true;
+        for (i, t) in list.iter().enumerate() {
+            let p = with(path, i);
+            let found: Vec<ToolSpec> = match t {
+                Value::String(s) if s.trim() == "tools/*" => {
+                    let py: Vec<(String, String)> = self
+                        .files
+                        .iter()
+                        .filter_map(|(k, c)| {
+                            let stem = k.strip_prefix("tools/")?.strip_suffix(".py")?;
+                            (!stem.contains('/') && !stem.starts_with('_'))
+                                .then(|| (stem.to_string(), c.clone()))
+                        })
+                        .collect();
+                    if py.is_empty() {
+                        self.err(p.clone(), Problem::NoToolFiles);
+                    }
+                    py.into_iter()
+                        .map(|(name, source)| ToolSpec {
+                            name,
+                            source: Some(source),
+                        })
+                        .collect()
+                }
+                Value::String(s) => {
+                    let name = s.trim().to_string();
+                    if name.is_empty() {
+                        self.err(p.clone(), Problem::Empty("tools"));
+                        ok = false;
+                        continue;
+                    }
+                    let source = self.files.get(&format!("tools/{name}.py")).cloned();
+                    vec![ToolSpec { name, source }]
+                }
+                Value::Mapping(tm) => {
+                    self.keys(tm, &p, TOOL_FIELDS, &[]);
+                    let Some(name) = self.text(tm, &p, "name", true) else {
+                        ok = false;
+                        continue;
+                    };
+                    let source = match (tm.get("from_file"), tm.get("source_code")) {
+                        (Some(_), Some(_)) => {
+                            self.err(p.clone(), Problem::ToolBothSources);
+                            None
+                        }
+                        (Some(f), None) => {
+                            let fp = with(&p, "from_file");
+                            self.text_value(f, &fp, "from_file", true)
+                                .and_then(|f| self.read_file(&f, &fp))
+                        }
+                        (None, Some(s)) => {
+                            self.text_value(s, &with(&p, "source_code"), "source_code", true)
+                        }
+                        (None, None) => {
+                            let default = format!("tools/{name}.py");
+                            match self.files.get(&default) {
+                                Some(c) => Some(c.clone()),
+                                None => {
+                                    self.err(
+                                        p.clone(),
+                                        Problem::ToolSourceMissing {
+                                            name: name.clone(),
+                                            default,
+                                        },
+                                    );
+                                    None
+                                }
+                            }
+                        }
+                    };
+                    match source {
+                        Some(s) => vec![ToolSpec {
+                            name,
+                            source: Some(s),
+                        }],
+                        None => {
+                            ok = false;
+                            continue;
+                        }
+                    }
+                }
+                other => {
+                    self.err(
+                        p.clone(),
+                        Problem::WrongType {
+                            expected: "a tool name, 'tools/*', or a map with name and from_file or source_code",
+                            found: kind_of(other),
+                        },
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            for tool in found {
+                if let Some(src) = &tool.source {
+                    if !defines_function(src, &tool.name) {
+                        self.err(p.clone(), Problem::ToolFunctionName(tool.name.clone()));
+                        ok = false;
+                    }
+                    let here = format!("{agent} ({})", crate::fleet::locate::path_string(&p));
+                    match self.tool_sources.get(&tool.name) {
+                        Some((prev, at)) if prev != src => {
+                            let at = at.clone();
+                            self.err(
+                                p.clone(),
+                                Problem::ToolTwoSources {
+                                    name: tool.name.clone(),
+                                    first: at,
+                                },
+                            );
+                            ok = false;
+                        }
+                        Some(_) => {}
+                        None => {
+                            self.tool_sources
+                                .insert(tool.name.clone(), (src.clone(), here));
+                        }
+                    }
+                }
+                if let Some(existing) = out.iter().find(|t| t.name == tool.name) {
+                    if existing.source != tool.source {
+                        self.err(
+                            p.clone(),
+                            Problem::ToolTwoSources {
+                                name: tool.name.clone(),
+                                first: agent.to_string(),
+                            },
+                        );
+                        ok = false;
+                    }
+                    continue;
+                }
+                out.push(tool);
+            }
+        }
+        ok.then_some(out)
+    }
+}

@@ -1,0 +1,111 @@
+//! The top level of the fleet: its keys, the shared blocks and folders, and the agent list.
+
+use super::{kind_of, with, Walker};
+use crate::fleet::locate::Seg;
+use crate::fleet::model::Fleet;
+use crate::fleet::Problem;
+use serde_yaml::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+const TOP_FIELDS: &[&str] = &["agents", "shared_blocks", "shared_folders"];
+const TOP_IGNORED: &[&str] = &[
+    "root_path",
+    "mcp_servers",
+    "providers",
+    "prune_missing_providers",
+    "global-secrets",
+    "preserve_secrets",
+];
+
+impl Walker<'_> {
+    /// Walks the whole document; `None` when the fleet cannot be resolved.
+    pub fn fleet(&mut self, root: &Value) -> Option<Fleet> {
+        let Value::Mapping(top) = root else {
+            self.err(vec![], Problem::NotAMap(kind_of(root)));
+            return None;
+        };
+        self.keys(top, &[], TOP_FIELDS, TOP_IGNORED);
+
+        let mut shared_blocks = Vec::new();
+        if let Some(v) = top.get("shared_blocks").filter(|v| !v.is_null()) {
+            let p = vec![Seg::from("shared_blocks")];
+            let mut seen = BTreeSet::new();
+            for (i, b) in self.list(v, &p).unwrap_or_default().iter().enumerate() {
+                let bp = with(&p, i);
+                if let Some(block) = self.block(b, &bp) {
+                    if !seen.insert(block.label.clone()) {
+                        self.err(
+                            with(&bp, "name"),
+                            Problem::Duplicate {
+                                what: "shared block",
+                                name: block.label.clone(),
+                            },
+                        );
+                    } else {
+                        shared_blocks.push(block);
+                    }
+                }
+            }
+        }
+        let mut shared_folders = Vec::new();
+        if let Some(v) = top.get("shared_folders").filter(|v| !v.is_null()) {
+            let p = vec![Seg::from("shared_folders")];
+            let mut seen = BTreeSet::new();
+            for (i, f) in self.list(v, &p).unwrap_or_default().iter().enumerate() {
+                let fp = with(&p, i);
+                if let Some(folder) = self.folder(f, &fp) {
+                    if !seen.insert(folder.name.clone()) {
+                        self.err(
+                            with(&fp, "name"),
+                            Problem::Duplicate {
+                                what: "shared folder",
+                                name: folder.name.clone(),
+                            },
+                        );
+                    } else {
+                        shared_folders.push(folder);
+                    }
+                }
+            }
+        }
+
+        let ap = vec![Seg::from("agents")];
+        let agents_val = match top.get("agents") {
+            None | Some(Value::Null) => {
+                self.err(ap.clone(), Problem::NoAgents);
+                return None;
+            }
+            Some(v) => v,
+        };
+        let list = self.list(agents_val, &ap)?;
+        if list.is_empty() {
+            self.err(ap.clone(), Problem::NoAgents);
+        }
+        let shared_block_names: BTreeSet<String> =
+            shared_blocks.iter().map(|b| b.label.clone()).collect();
+        let shared_folder_names: BTreeSet<String> =
+            shared_folders.iter().map(|f| f.name.clone()).collect();
+        let mut agents = Vec::new();
+        let mut names = BTreeMap::new();
+        for (i, a) in list.iter().enumerate() {
+            let p = with(&ap, i);
+            if let Some(agent) = self.agent(a, &p, &shared_block_names, &shared_folder_names) {
+                if let Some(first) = names.insert(agent.name.clone(), i) {
+                    self.err(
+                        with(&p, "name"),
+                        Problem::DuplicateAgent {
+                            name: agent.name.clone(),
+                            first,
+                        },
+                    );
+                }
+                agents.push(agent);
+            }
+        }
+        Some(Fleet {
+            agents,
+            shared_blocks,
+            shared_folders,
+        })
+    }
+}
