@@ -395,3 +395,26 @@ fn tools_empty_list_adds_nothing() {
     assert!(report.ok);
     assert!(report.fleet.expect("fleet").agents[0].tools.is_empty());
 }
+
+/// A fleet where every agent misses its description (issue 11 item 8's shape).
+fn agents_without_description(n: usize) -> String {
+    let mut y = String::from("agents:\n");
+    for i in 0..n {
+        y.push_str(&format!(
+            "  - name: agent-{i}\n    system_prompt: {{value: p}}\n    llm_config: {{model: a/b, context_window: 2000}}\n"
+        ));
+    }
+    y
+}
+
+#[test]
+fn every_error_of_a_large_fleet_is_located() {
+    let n = 1500;
+    let report = load_fleet(&agents_without_description(n), &FileSet::new());
+    assert_eq!(report.errors.len(), n);
+    for (i, e) in report.errors.iter().enumerate() {
+        assert_eq!(e.path, format!("agents[{i}].description"));
+        assert_eq!(e.message, "'description' is required");
+        assert_eq!((e.line, e.column), (Some(2 + 3 * i), Some(5)), "{e}");
+    }
+}

@@ -74,9 +74,6 @@ pub struct FleetReport {
     pub fleet: Option<Fleet>,
 }
 
-/// Positions are looked up for at most this many diagnostics; each costs one re-parse.
-const MAX_LOCATED: usize = 400;
-
 /// Parses, validates and resolves a fleet. Never panics on any input.
 pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
     let (files, bad_paths) = files::normalize_file_set(files);
@@ -117,14 +114,10 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
     }
     let mut walker = validate::Walker::new(&files);
     let fleet = walker.fleet(&root);
-    let mut located = 0;
-    let mut diag = |found: validate::Found, severity| {
-        let pos = if located < MAX_LOCATED {
-            located += 1;
-            locate::locate(yaml, &found.path)
-        } else {
-            None
-        };
+    // One pass over the text gives every position; a lookup is a walk down a small tree.
+    let positions = locate::Positions::new(yaml);
+    let diag = |found: validate::Found, severity| {
+        let pos = positions.locate(&found.path);
         Diagnostic {
             message: found.problem.to_string(),
             path: path_string(&found.path),

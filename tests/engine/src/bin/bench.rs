@@ -141,6 +141,26 @@ fn plan_medians() -> Vec<(usize, f64)> {
     out
 }
 
+/// Validation of a 10,000-agent fleet in which every agent misses `description` (one error
+/// per agent, each with its line): milliseconds, median of 5, and the errors located.
+fn invalid_fleet_validation() -> (f64, usize) {
+    let mut y = String::from("agents:\n");
+    for i in 0..10_000 {
+        y.push_str(&format!("  - name: agent-{i}\n    system_prompt: {{value: p}}\n    llm_config: {{model: {MODEL}, context_window: 16000}}\n"));
+    }
+    let mut located = 0;
+    let times: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            let r = load_fleet(&y, &FileSet::new());
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            located = r.errors.iter().filter(|e| e.line.is_some()).count();
+            ms
+        })
+        .collect();
+    (median(times), located)
+}
+
 /// Bodies of bare creates of the fleet's agents (what our create request carries).
 fn bare_bodies(fleet: &Fleet, tag: &str, shared_id: &str, tool_id: &str) -> Vec<Value> {
     fleet
@@ -352,6 +372,8 @@ async fn main() {
     for (n, ms) in &plans {
         println!("parse + validate + plan, {n} agents (native): median {ms:.2} ms");
     }
+    let (invalid_ms, invalid_located) = invalid_fleet_validation();
+    println!("validate 10,000 agents each missing 'description' (native): median {invalid_ms:.1} ms, {invalid_located} errors located");
     let speedup = d1.secs / deploy_med;
     let vs_floor = deploy_med / floor_best;
     let cleanup_vs_floor = cleanup_med / delete_floor;
@@ -363,6 +385,7 @@ async fn main() {
         "cleanup": {"median_secs": cleanup_med, "requests": first_cleanup.requests},
         "floor": {"create4": floor4, "create8": floor8, "delete": floor_del, "best_create_median": floor_best, "delete_median": delete_floor},
         "ratios": {"deploy_vs_floor": vs_floor, "cleanup_vs_floor": cleanup_vs_floor},
+        "invalid_fleet_validation": {"agents": 10_000, "median_ms": invalid_ms, "errors_located": invalid_located},
         "plan_native_ms": plans.iter().map(|(n, ms)| json!({"agents": n, "median_ms": ms})).collect::<Vec<_>>(),
     });
     let path = concat!(
