@@ -31,6 +31,9 @@ pub mod keys {
     /// On agents: the `reasoning` setting the fleet asked for (the server does not echo it
     /// back for every model, so we remember what we sent to keep re-plans converged).
     pub const REASONING: &str = "fleetcanary.reasoning";
+    /// On agents we create: the create request's own marker (run time and name), so that
+    /// after an ambiguous failure the agent it made is found again and not created twice.
+    pub const CREATE_RUN: &str = "fleetcanary.createRun";
 }
 
 /// A validated canary prefix.

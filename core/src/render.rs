@@ -9,8 +9,8 @@ fn mode_title(plan: &Plan) -> String {
     match (plan.mode, &plan.prefix) {
         (Mode::Canary, Some(p)) => format!("Canary deploy (prefix {p})"),
         (Mode::Cleanup, Some(p)) => format!("Canary cleanup (prefix {p})"),
-        (Mode::Promote, _) if plan.cleanup_after => {
-            "Promote to production, then clean up canaries".into()
+        (Mode::Promote, Some(p)) if plan.cleanup.is_some() => {
+            format!("Promote to production, then clean up canaries (prefix {p})")
         }
         (Mode::Promote, _) => "Promote to production".into(),
         _ => "Apply to production".into(),
@@ -98,11 +98,14 @@ fn fleet_step_line(s: &FleetStep) -> String {
             delete,
             ..
         } => {
-            format!(
-                "[~] folder {name} (UPDATE - {} upload(s), {} removal(s))",
-                upload.len(),
-                delete.len()
-            )
+            let (added, replaced, removed) = crate::plan::folder_delta_names(upload, delete);
+            let mut parts = Vec::new();
+            for (verb, names) in [("add", added), ("replace", replaced), ("remove", removed)] {
+                if !names.is_empty() {
+                    parts.push(format!("{verb} {}", names.join(", ")));
+                }
+            }
+            format!("[~] folder {name} (UPDATE - {})", parts.join("; "))
         }
         FleetStep::CreateArchive { name, .. } => format!("[+] archive {name} (CREATE)"),
     }
@@ -169,32 +172,91 @@ pub fn render_text(plan: &Plan) -> String {
             Action::Unchanged => {
                 let _ = writeln!(out, "[=] {} (no changes)", a.name);
             }
+            Action::Blocked => {
+                let _ = writeln!(out, "[!] {} (BLOCKED - see above)", a.name);
+            }
         }
     }
-    for d in &plan.deletions {
-        let _ = writeln!(out, "[-] {} {} ({}) - {}", d.kind, d.name, d.id, d.reason);
-    }
-    for k in plan.kept.iter().filter(|k| k.kind == Kind::Agent) {
-        let _ = writeln!(out, "[=] {} kept - {}", k.name, k.reason);
+    if let Some(c) = &plan.cleanup {
+        if plan.cleanup_follows() {
+            out.push_str(
+                "\nThen, only if every agent above was promoted, clean up the canaries:\n",
+            );
+        }
+        for d in &c.deletions {
+            let _ = writeln!(out, "[-] {} {} ({}) - {}", d.kind, d.name, d.id, d.reason);
+        }
+        for k in c.kept.iter().filter(|k| k.kind == Kind::Agent) {
+            let _ = writeln!(out, "[=] {} kept - {}", k.name, k.reason);
+        }
     }
     let s = &plan.summary;
     out.push_str("\nSummary:\n");
-    if plan.mode == Mode::Cleanup {
-        let agents = plan
-            .deletions
-            .iter()
-            .filter(|d| d.kind == Kind::Agent)
-            .count();
-        let _ = writeln!(out, "  [-] {agents} agent(s) to delete");
-        let _ = writeln!(out, "  [-] {} other object(s) to delete", s.delete - agents);
-    } else {
+    if plan.mode != Mode::Cleanup {
         let _ = writeln!(out, "  [+] {} agent(s) to create", s.create);
         let _ = writeln!(out, "  [~] {} agent(s) to update (drift)", s.update);
         let _ = writeln!(out, "  [=] {} agent(s) unchanged", s.unchanged);
+        if s.blocked > 0 {
+            let _ = writeln!(out, "  [!] {} agent(s) blocked", s.blocked);
+        }
         if s.fleet_steps > 0 {
             let _ = writeln!(out, "  [*] {} shared object change(s)", s.fleet_steps);
         }
     }
+    if let Some(c) = &plan.cleanup {
+        // Counted from the deletions themselves, never from the summary: a plan that came in
+        // from JavaScript may carry any numbers, and subtraction must not underflow.
+        let agents = c.agents();
+        let others = c.deletions.len().saturating_sub(agents);
+        let _ = writeln!(out, "  [-] {agents} agent(s) to delete");
+        let _ = writeln!(out, "  [-] {others} other object(s) to delete");
+    }
     let _ = writeln!(out, "  Total changes: {}", s.total_changes);
     out
+}
+
+/// What executing the plan will do, in one paragraph: the confirmation text before a run,
+/// and the "Ran: …" line after it (the same words in the page, the CLI and the JS package).
+pub fn restate(plan: &Plan, server: &str) -> String {
+    let s = &plan.summary;
+    let prefix = plan.prefix.as_deref().unwrap_or_default();
+    let cleanup = |c: &crate::plan::CleanupPhase| {
+        let agents = c.agents();
+        format!(
+            "delete {agents} canary agent(s) and {} other object(s) of prefix {prefix}",
+            c.deletions.len().saturating_sub(agents)
+        )
+    };
+    match (plan.mode, &plan.cleanup) {
+        (Mode::Cleanup, Some(c)) => format!(
+            "{} on {server}. Production agents, shared blocks, tools and archives are not touched.",
+            capitalise(&cleanup(c))
+        ),
+        (Mode::Canary, _) => format!(
+            "Create {} and update {} canary agent(s) with prefix {prefix}, and make {} shared-object change(s), on {server}. {}",
+            s.create,
+            s.update,
+            s.fleet_steps,
+            if plan.production_impact.iter().any(|i| i.accepted) {
+                "You accepted updating a tool that production uses."
+            } else {
+                "No object a production agent uses is written."
+            }
+        ),
+        (_, c) => format!(
+            "Create {} and update {} PRODUCTION agent(s), and make {} shared-object change(s), on {server}.{}",
+            s.create,
+            s.update,
+            s.fleet_steps,
+            c.as_ref().map(|c| format!(" Then, only if every agent succeeds, {}.", cleanup(c))).unwrap_or_default()
+        ),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }

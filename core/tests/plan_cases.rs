@@ -5,7 +5,7 @@ use canary_core::canary::keys;
 use canary_core::fleet::{load_fleet, FileSet, Fleet};
 use canary_core::live::{LiveAgent, LiveArchive, LiveBlock, LiveFolder, LiveState, LiveTool};
 use canary_core::plan::{
-    folder_hashes, plan, Action, AgentStep, FleetStep, Kind, Mode, Plan, PlanOptions, Ref,
+    folder_hashes, plan, Action, DeleteKind, AgentStep, FleetStep, Kind, Mode, Plan, PlanOptions, Ref,
 };
 use canary_core::render::render_text;
 use serde_json::{json, Map, Value};
@@ -334,12 +334,11 @@ fn apply(live: &mut LiveState, p: &Plan) {
             }
         }
     }
-    for d in &p.deletions {
+    for d in p.deletions() {
         match d.kind {
-            Kind::Agent => live.agents.retain(|a| a.id != d.id),
-            Kind::Block => live.blocks.retain(|b| b.id != d.id),
-            Kind::Folder => live.folders.retain(|f| f.id != d.id),
-            _ => {}
+            DeleteKind::Agent => live.agents.retain(|a| a.id != d.id),
+            DeleteKind::Block => live.blocks.retain(|b| b.id != d.id),
+            DeleteKind::Folder => live.folders.retain(|f| f.id != d.id),
         }
     }
 }
@@ -682,34 +681,36 @@ fn cleanup_spares_lookalikes_and_other_fleets() {
     });
     let p = plan(&fleet(), &live, &opts(Mode::Cleanup)).expect("plan");
     let agents: Vec<&str> = p
-        .deletions
+        .deletions()
         .iter()
-        .filter(|d| d.kind == Kind::Agent)
+        .filter(|d| d.kind == DeleteKind::Agent)
         .map(|d| d.name.as_str())
         .collect();
     assert_eq!(agents, vec!["CANARY-support", "CANARY-billing"]);
     assert!(p
-        .deletions
+        .deletions()
         .iter()
-        .any(|d| d.kind == Kind::Block && d.name == "persona"));
+        .any(|d| d.kind == DeleteKind::Block && d.name == "persona"));
     assert!(p
-        .deletions
+        .deletions()
         .iter()
-        .any(|d| d.kind == Kind::Block && d.name == "policies" && d.reason.contains("copy")));
+        .any(|d| d.kind == DeleteKind::Block && d.name == "policies" && d.reason.contains("copy")));
     assert!(p
-        .deletions
+        .deletions()
         .iter()
-        .any(|d| d.kind == Kind::Folder && d.name == "CANARY-kb"));
+        .any(|d| d.kind == DeleteKind::Folder && d.name == "CANARY-kb"));
     let kept: Vec<&str> = p
+        .cleanup
+        .as_ref()
+        .expect("cleanup phase")
         .kept
         .iter()
         .filter(|k| k.kind == Kind::Agent)
         .map(|k| k.name.as_str())
         .collect();
     assert_eq!(kept, vec!["CANARY-x", "CANARY-elsewhere"]);
-    assert!(!p.deletions.iter().any(|d| production_ids.contains(&d.id)
-        || d.kind == Kind::Tool
-        || d.kind == Kind::Archive));
+    // Tools and archives cannot even be planned for deletion (DeleteKind has no such kind).
+    assert!(!p.deletions().iter().any(|d| production_ids.contains(&d.id)));
     let production_blocks: Vec<&String> = live
         .agents
         .iter()
@@ -717,7 +718,7 @@ fn cleanup_spares_lookalikes_and_other_fleets() {
         .flat_map(|a| a.block_ids.iter())
         .collect();
     assert!(
-        !p.deletions
+        !p.deletions()
             .iter()
             .any(|d| production_blocks.contains(&&d.id)),
         "never a block production uses"
@@ -737,8 +738,8 @@ fn cleanup_spares_lookalikes_and_other_fleets() {
         },
     )
     .expect("plan");
-    assert!(all.deletions.iter().any(|d| d.name == "CANARY-elsewhere"));
-    assert!(!all.deletions.iter().any(|d| d.name == "CANARY-x"));
+    assert!(all.deletions().iter().any(|d| d.name == "CANARY-elsewhere"));
+    assert!(!all.deletions().iter().any(|d| d.name == "CANARY-x"));
     // After the cleanup, production is whole and a second cleanup has nothing to do.
     let mut after = live.clone();
     apply(&mut after, &p);
@@ -746,7 +747,7 @@ fn cleanup_spares_lookalikes_and_other_fleets() {
         .expect("plan")
         .is_noop());
     let again = plan(&fleet(), &after, &opts(Mode::Cleanup)).expect("plan");
-    assert!(again.deletions.is_empty(), "{}", render_text(&again));
+    assert!(again.deletions().is_empty(), "{}", render_text(&again));
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn parse_plan_render_in_the_browser() {
         },
     )
     .expect("plan");
-    assert!(cleanup.deletions.is_empty());
+    assert!(cleanup.deletions().is_empty());
 }
 
 #[wasm_bindgen_test]

@@ -4,11 +4,14 @@
 //! network errors (honouring `Retry-After`). Creates are not blindly retried: the server has no
 //! idempotency key, so the executor looks an agent up after an ambiguous failure instead.
 
+pub mod conversations;
 pub mod messages;
 pub mod transport;
 
 pub use messages::{parse_sse, ChatMessage, ChatReply};
-pub use transport::{Body, Counting, Method, NetworkError, Request, Response, Transport};
+pub use transport::{
+    retry_after_seconds, Body, Counting, Method, NetworkError, Request, Response, Transport,
+};
 
 use crate::fleet::{BlockSpec, FolderFile};
 use crate::live::{LiveArchive, LiveState};
@@ -70,6 +73,22 @@ pub enum ApiError {
     /// The answer was not what the API promises.
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
+    /// Paging did not advance: the server answered the same cursor twice.
+    #[error("the server's paging of {0} did not advance (the same page came back twice); the list cannot be read completely, so nothing was planned from it")]
+    PagingStuck(String),
+    /// A create failed in a way that may have taken effect, every time, and no lookup found
+    /// the agent it may have made.
+    #[error("creating agent '{name}' failed {attempts} time(s) without a clear answer (last: {last}); no agent from this run (started {started}) was found afterwards. Run again: the plan will show whether it exists")]
+    Ambiguous {
+        /// The agent's name.
+        name: String,
+        /// Create attempts made.
+        attempts: u32,
+        /// The run's start time (its marker).
+        started: String,
+        /// The last failure.
+        last: Box<ApiError>,
+    },
 }
 
 impl ApiError {
@@ -215,6 +234,17 @@ impl<T: Transport> LettaClient<T> {
         &self.conn
     }
 
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// Waits the back-off of retry number `attempt` (0-based), with jitter: for callers that
+    /// retry on their own terms, such as the executor's lookups after an ambiguous create.
+    pub async fn pause(&self, attempt: u32) {
+        self.transport.sleep(self.backoff(attempt, None)).await;
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}/v1{}", self.conn.base_url.trim_end_matches('/'), path)
     }
@@ -316,15 +346,20 @@ impl<T: Transport> LettaClient<T> {
                 }
             };
             let n = page.len();
-            after = page
+            let next = page
                 .last()
                 .and_then(|v| v.get("id"))
                 .and_then(Value::as_str)
                 .map(str::to_string);
             out.extend(page);
-            if n < PAGE || after.is_none() {
+            if n < PAGE || next.is_none() {
                 return Ok(out);
             }
+            // A server that answers the same cursor again would loop for ever.
+            if next == after {
+                return Err(ApiError::PagingStuck(path.to_string()));
+            }
+            after = next;
         }
     }
 

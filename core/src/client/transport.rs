@@ -82,6 +82,39 @@ pub struct Response {
     pub retry_after: Option<f64>,
 }
 
+/// Seconds to wait from a `Retry-After` header: delta-seconds (`120`) or an HTTP-date
+/// (`Wed, 21 Oct 2026 07:28:00 GMT`). A date is measured against the response's own `Date`
+/// header, so no local clock is needed (the core has none); without a `Date`, a date value
+/// cannot be turned into a wait and `None` is returned (the normal back-off then applies).
+/// Every transport calls this, so they all read the header alike.
+pub fn retry_after_seconds(value: &str, date: Option<&str>) -> Option<f64> {
+    let v = value.trim();
+    if let Ok(s) = v.parse::<f64>() {
+        return (s.is_finite() && s >= 0.0).then_some(s);
+    }
+    let until = http_date_seconds(v)?;
+    let now = http_date_seconds(date?.trim())?;
+    Some((until - now).max(0) as f64)
+}
+
+/// Seconds since the epoch of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form
+/// RFC 9110 requires servers to send.
+fn http_date_seconds(s: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_, rest) = s.split_once(", ")?;
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let m = MONTHS.iter().position(|x| x == month)? + 1;
+    if day.len() != 2 || year.len() != 4 || time.len() != 8 {
+        return None;
+    }
+    crate::inspect::epoch_seconds(&format!("{year}-{m:02}-{day}T{time}Z"))
+}
+
 /// A request that got no HTTP answer (connection refused, DNS, CORS refusal, timeout).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
