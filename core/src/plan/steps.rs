@@ -1,0 +1,319 @@
+//! The steps a plan is made of: what the executor does to fleet-level objects and to each
+//! agent, and the references between them.
+
+use super::Change;
+use crate::fleet::{BlockSpec, FolderFile};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A reference to a server object: `id` is known for existing objects and `None` for ones a
+/// fleet-level step of this plan creates (matched by kind and `name`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ref {
+    /// Name (tool name, block label, folder name, archive name).
+    pub name: String,
+    /// Server id, when the object exists already.
+    pub id: Option<String>,
+}
+
+/// Kinds of server objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An agent.
+    Agent,
+    /// A memory block.
+    Block,
+    /// A tool.
+    Tool,
+    /// A folder.
+    Folder,
+    /// An archive.
+    Archive,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Agent => "agent",
+            Kind::Block => "block",
+            Kind::Tool => "tool",
+            Kind::Folder => "folder",
+            Kind::Archive => "archive",
+        })
+    }
+}
+
+/// A step on a fleet-level object (before any agent step runs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum FleetStep {
+    /// Create a block (a shared block, or a canary-only copy when `copy_prefix` is set).
+    CreateBlock {
+        /// Desired block.
+        spec: BlockSpec,
+        /// The canary prefix of a canary-only copy.
+        copy_prefix: Option<String>,
+    },
+    /// Update a block's value, limit and description.
+    UpdateBlock {
+        /// Block id.
+        id: String,
+        /// Desired block.
+        spec: BlockSpec,
+        /// Whether this block is a canary-only copy.
+        copy: bool,
+        /// What changes.
+        changes: Vec<Change>,
+    },
+    /// Create a tool from Python source.
+    CreateTool {
+        /// Tool name.
+        name: String,
+        /// Python source.
+        source: String,
+    },
+    /// Update a tool's source in place (never delete and re-create).
+    UpdateTool {
+        /// Tool id.
+        id: String,
+        /// Tool name.
+        name: String,
+        /// New Python source.
+        source: String,
+        /// The source change.
+        change: Change,
+    },
+    /// Create a folder and upload its files.
+    CreateFolder {
+        /// Server folder name.
+        name: String,
+        /// Embedding handle.
+        embedding: Option<String>,
+        /// Documents.
+        files: Vec<FolderFile>,
+        /// The canary prefix of a canary-only copy.
+        copy_prefix: Option<String>,
+    },
+    /// Bring an existing folder's files in line with the fleet.
+    SyncFolder {
+        /// Folder id.
+        id: String,
+        /// Server folder name.
+        name: String,
+        /// Files to upload (new or changed).
+        upload: Vec<FolderFile>,
+        /// Server files to delete first (changed or removed).
+        delete: Vec<ServerFile>,
+        /// The full desired file list (for the folder's metadata).
+        files: Vec<FolderFile>,
+        /// The canary prefix of a canary-only copy.
+        copy_prefix: Option<String>,
+    },
+    /// Create an archive.
+    CreateArchive {
+        /// Archive name.
+        name: String,
+        /// Description.
+        description: Option<String>,
+        /// Embedding handle.
+        embedding: Option<String>,
+    },
+}
+
+impl FleetStep {
+    /// What the step does, in a sentence (progress, results and the web view's plan).
+    pub fn describe(&self) -> String {
+        match self {
+            FleetStep::CreateBlock {
+                spec,
+                copy_prefix: Some(p),
+            } => {
+                format!(
+                    "Create canary-only copy of shared block '{}' (for {p})",
+                    spec.label
+                )
+            }
+            FleetStep::CreateBlock { spec, .. } => format!("Create shared block '{}'", spec.label),
+            FleetStep::UpdateBlock {
+                spec, copy: true, ..
+            } => format!("Update canary copy of block '{}'", spec.label),
+            FleetStep::UpdateBlock { spec, .. } => {
+                format!("Update shared block '{}' (production)", spec.label)
+            }
+            FleetStep::CreateTool { name, .. } => format!("Create tool '{name}'"),
+            FleetStep::UpdateTool { name, .. } => format!("Update tool '{name}' in place"),
+            FleetStep::CreateFolder { name, files, .. } => {
+                format!("Create folder '{name}' with {} file(s)", files.len())
+            }
+            FleetStep::SyncFolder {
+                name,
+                upload,
+                delete,
+                ..
+            } => {
+                let (added, replaced, removed) = folder_delta_names(upload, delete);
+                let mut parts = Vec::new();
+                for (verb, names) in [("add", added), ("replace", replaced), ("remove", removed)] {
+                    if !names.is_empty() {
+                        parts.push(format!("{verb} {}", names.join(", ")));
+                    }
+                }
+                format!("Update folder '{name}': {}", parts.join("; "))
+            }
+            FleetStep::CreateArchive { name, .. } => format!("Create archive '{name}'"),
+        }
+    }
+
+    /// Whether the step creates an object (else it updates one).
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            FleetStep::CreateBlock { .. }
+                | FleetStep::CreateTool { .. }
+                | FleetStep::CreateFolder { .. }
+                | FleetStep::CreateArchive { .. }
+        )
+    }
+
+    /// Kind and name of the object the step writes, for display and for resolving [`Ref`]s.
+    pub fn target(&self) -> (Kind, &str) {
+        match self {
+            FleetStep::CreateBlock { spec, .. } | FleetStep::UpdateBlock { spec, .. } => {
+                (Kind::Block, &spec.label)
+            }
+            FleetStep::CreateTool { name, .. } | FleetStep::UpdateTool { name, .. } => {
+                (Kind::Tool, name)
+            }
+            FleetStep::CreateFolder { name, .. } | FleetStep::SyncFolder { name, .. } => {
+                (Kind::Folder, name)
+            }
+            FleetStep::CreateArchive { name, .. } => (Kind::Archive, name),
+        }
+    }
+}
+
+/// A file already in a server folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerFile {
+    /// Server file id.
+    pub id: String,
+    /// File name.
+    pub name: String,
+}
+
+/// Names of a folder sync's files: (added, replaced, removed), each sorted.
+pub fn folder_delta_names(
+    upload: &[FolderFile],
+    delete: &[ServerFile],
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let gone: std::collections::BTreeSet<&str> = delete.iter().map(|f| f.name.as_str()).collect();
+    let up: std::collections::BTreeSet<&str> = upload.iter().map(|f| f.file_name()).collect();
+    let added = up.difference(&gone).map(|s| s.to_string()).collect();
+    let replaced = up.intersection(&gone).map(|s| s.to_string()).collect();
+    let removed = gone.difference(&up).map(|s| s.to_string()).collect();
+    (added, replaced, removed)
+}
+
+/// Everything a new agent's single create request carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAgent {
+    /// Name on the server (prefixed for canaries).
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// System prompt.
+    pub system: String,
+    /// Model handle.
+    pub model: String,
+    /// Context window.
+    pub context_window: u32,
+    /// Max tokens.
+    pub max_tokens: Option<u32>,
+    /// Embedding handle.
+    pub embedding: Option<String>,
+    /// Agent-specific blocks, created inline (fresh objects for every agent).
+    pub memory_blocks: Vec<BlockSpec>,
+    /// Shared blocks (production or canary copy).
+    pub blocks: Vec<Ref>,
+    /// Tools.
+    pub tools: Vec<Ref>,
+    /// Folders.
+    pub folders: Vec<Ref>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Metadata (the canary keys; the executor adds the creation time).
+    pub metadata: Map<String, Value>,
+    /// Attach the server's base tools.
+    pub include_base_tools: bool,
+    /// Reasoning setting.
+    pub reasoning: bool,
+}
+
+/// Fields of an agent update; only what changes is set. Model, context window and max tokens
+/// always travel together: the server resets the others when one is patched alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentPatch {
+    /// New description.
+    pub description: Option<String>,
+    /// New system prompt.
+    pub system: Option<String>,
+    /// New model settings `(model, context_window, max_tokens)`.
+    pub llm: Option<(String, u32, Option<u32>)>,
+    /// New embedding.
+    pub embedding: Option<String>,
+    /// New tag set.
+    pub tags: Option<Vec<String>>,
+    /// New reasoning setting.
+    pub reasoning: Option<bool>,
+    /// Metadata keys to merge into the live metadata (read, merge, write).
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl AgentPatch {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == AgentPatch::default()
+    }
+}
+
+/// One step of an agent's work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum AgentStep {
+    /// Create the agent in one request.
+    Create(Box<CreateAgent>),
+    /// Update agent fields.
+    Patch(AgentPatch),
+    /// Create an agent-specific block and attach it.
+    CreateBlock(BlockSpec),
+    /// Update an agent-specific block in place.
+    UpdateBlock {
+        /// Block id.
+        id: String,
+        /// Desired block.
+        spec: BlockSpec,
+    },
+    /// Attach an object.
+    Attach {
+        /// What kind.
+        kind: Kind,
+        /// Which one.
+        target: Ref,
+    },
+    /// Detach an object (never deletes it).
+    Detach {
+        /// What kind.
+        kind: Kind,
+        /// Which one.
+        target: Ref,
+    },
+    /// Send the fleet's `first_message` (new production agents only).
+    FirstMessage {
+        /// The message.
+        text: String,
+    },
+}
+
