@@ -28,7 +28,11 @@ pub fn plan(fleet: &Fleet, live: &LiveState, opts: &PlanOptions) -> Result<Plan,
         None => fleet.agents.iter().collect(),
         Some(names) => names
             .iter()
-            .map(|n| fleet.agent(n).ok_or_else(|| PlanError::UnknownAgent(n.clone())))
+            .map(|n| {
+                fleet
+                    .agent(n)
+                    .ok_or_else(|| PlanError::UnknownAgent(n.clone()))
+            })
             .collect::<Result<_, _>>()?,
     };
     if opts.mode.is_canary() || opts.cleanup_after {

@@ -26,7 +26,9 @@ pub use reconcile::folder_hashes;
 pub use review::{
     Action, AgentPlan, Change, CleanupPhase, DeleteKind, Deletion, Impact, Kept, Summary,
 };
-pub use steps::{folder_delta_names, AgentPatch, AgentStep, CreateAgent, FleetStep, Kind, Ref, ServerFile};
+pub use steps::{
+    folder_delta_names, AgentPatch, AgentStep, CreateAgent, FleetStep, Kind, Ref, ServerFile,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +122,9 @@ impl Plan {
 
     /// Objects phase two deletes (empty without a cleanup phase).
     pub fn deletions(&self) -> &[Deletion] {
-        self.cleanup.as_ref().map_or(&[], |c| c.deletions.as_slice())
+        self.cleanup
+            .as_ref()
+            .map_or(&[], |c| c.deletions.as_slice())
     }
 
     /// Whether phase two only runs after phase one succeeded (promote "then clean up").

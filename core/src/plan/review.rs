@@ -192,4 +192,3 @@ pub struct Summary {
     /// Total changes (creates + field changes + fleet steps + deletions).
     pub total_changes: usize,
 }
-

@@ -316,4 +316,3 @@ pub enum AgentStep {
         text: String,
     },
 }
-

@@ -179,10 +179,10 @@ fn blocks(ctx: &Ctx, refs: &Refs, a: &AgentSpec, live: &LiveAgent, w: &mut Work)
             w.steps.push(AgentStep::CreateBlock(spec.clone()));
             continue;
         };
-        let shared_with_production = ctx.users.get(b.id.as_str()).is_some_and(|us| {
-            us.iter()
-                .any(|u| u.id != live.id && !is_canary_agent(u))
-        });
+        let shared_with_production = ctx
+            .users
+            .get(b.id.as_str())
+            .is_some_and(|us| us.iter().any(|u| u.id != live.id && !is_canary_agent(u)));
         if ctx.canary() && shared_with_production {
             // Never write a block production uses: give the canary its own.
             w.changes.push(Change::value(

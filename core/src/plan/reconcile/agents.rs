@@ -64,7 +64,11 @@ pub(super) fn folder_names(a: &AgentSpec) -> Vec<String> {
 }
 
 /// Plans every selected agent; lookalikes and duplicates add blockers.
-pub(in crate::plan) fn reconcile(ctx: &Ctx, phase1: &Phase1, blockers: &mut Vec<String>) -> Vec<AgentPlan> {
+pub(in crate::plan) fn reconcile(
+    ctx: &Ctx,
+    phase1: &Phase1,
+    blockers: &mut Vec<String>,
+) -> Vec<AgentPlan> {
     let refs = Refs { phase1 };
     ctx.selected
         .iter()
@@ -111,7 +115,10 @@ fn existing<'a>(ctx: &Ctx<'a>, name: &str) -> Result<Option<&'a LiveAgent>, Stri
         return Err(format!(
             "{} agents are named '{name}' ({}); delete the duplicates so the target is unambiguous",
             ours.len(),
-            ours.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+            ours.iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Ok(ours.first().copied())

@@ -11,8 +11,8 @@ use crate::plan::{fingerprint, FleetStep};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Hash of file contents stored in folder metadata, to detect changed documents.
-fn content_hash(content: &str) -> String {
-    fingerprint(content.as_bytes())
+fn content_hash(content: &[u8]) -> String {
+    fingerprint(content)
 }
 
 /// File name → content hash of a folder's documents, as stored in the folder's metadata.

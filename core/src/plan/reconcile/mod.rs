@@ -7,8 +7,8 @@
 //! written, and a canary-only copy is recognised by our marker *and* the prefix, never by its
 //! name alone.
 
-pub(super) mod agents;
 mod agent_update;
+pub(super) mod agents;
 pub(super) mod archives;
 pub(super) mod cleanup;
 pub(super) mod folders;
