@@ -2,7 +2,7 @@
 //! Restarts the server of the test stack, so it runs on its own (`make test` runs it last).
 
 use canary_core::canary::canary_mark;
-use canary_core::execute::{execute, ExecOptions};
+use canary_core::execute::{execute, ExecOptions, Timestamp};
 use canary_core::fleet::{load_fleet, FileSet};
 use canary_core::live::LiveAgent;
 use canary_core::plan::{plan, Mode, PlanOptions};
@@ -29,7 +29,7 @@ async fn canary_metadata_survives_a_server_restart() {
         &o,
         &ExecOptions {
             concurrency: 1,
-            now: now_iso()
+            ..ExecOptions::new(Timestamp::parse(&now_iso()).expect("now is ISO-8601 UTC"))
         },
         &|_| {}
     )

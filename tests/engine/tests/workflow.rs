@@ -3,11 +3,13 @@
 //! prefixes, labels and tool names, so tests run in parallel on one server.
 
 use canary_core::client::{Counting, LettaClient, Transport};
-use canary_core::execute::{execute, run_plan, ExecError, ExecOptions, ExecReport};
+use canary_core::execute::{
+    execute, run_plan, CleanupReport, ExecError, ExecOptions, ExecReport, Timestamp,
+};
 use canary_core::fleet::{load_fleet, FileSet, Fleet};
 use canary_core::inspect::{describe, list_canaries};
 use canary_core::live::LiveState;
-use canary_core::plan::{plan, Action, FleetStep, Kind, Mode, Plan, PlanOptions};
+use canary_core::plan::{plan, Action, DeleteKind, FleetStep, Mode, Plan, PlanOptions};
 use canary_core::render::render_text;
 use canary_tests::{client, now_iso, unique, Faulty, NativeTransport, EMBEDDING, MODEL};
 use serde_json::Value;
@@ -43,7 +45,7 @@ fn fleet_files(n: &Names, tool_body: &str) -> FileSet {
     let mut f = FileSet::new();
     f.insert(
         "prompts/support.md".into(),
-        "You are the support agent.\nBe brief.\n".into(),
+        "You are the support agent.\nBe brief.\n",
     );
     f.insert(
         format!("tools/{}.py", n.tool()),
@@ -119,10 +121,7 @@ fn opts(mode: Mode, prefix: &str) -> PlanOptions {
 }
 
 fn exec() -> ExecOptions {
-    ExecOptions {
-        concurrency: 6,
-        now: now_iso(),
-    }
+    ExecOptions::new(Timestamp::parse(&now_iso()).expect("now is ISO-8601 UTC"))
 }
 
 async fn preview<T: Transport>(
@@ -354,21 +353,21 @@ async fn whole_workflow_preview_deploy_chat_promote_cleanup() {
     let (_, dry) = preview(&c, &changed, &cleanup).await;
     assert_eq!(c.transport().writes(), 0);
     let agents_to_go: Vec<&str> = dry
-        .deletions
+        .deletions()
         .iter()
-        .filter(|d| d.kind == Kind::Agent)
+        .filter(|d| d.kind == DeleteKind::Agent)
         .map(|d| d.name.as_str())
         .collect();
     assert_eq!(agents_to_go.len(), 2, "{}", render_text(&dry));
     assert!(
-        dry.deletions
+        dry.deletions()
             .iter()
-            .any(|d| d.kind == Kind::Block && d.reason.contains("copy")),
+            .any(|d| d.kind == DeleteKind::Block && d.reason.contains("copy")),
         "{}",
         render_text(&dry)
     );
     assert!(
-        dry.deletions
+        dry.deletions()
             .iter()
             .all(|d| d.id != prod_shared.id && d.id != pp.id),
         "never production's blocks"
@@ -380,7 +379,11 @@ async fn whole_workflow_preview_deploy_chat_promote_cleanup() {
         ..promote.clone()
     };
     let r = deploy(&c, &changed, &promote_clean).await;
-    assert!(r.cleanup.as_ref().is_some_and(|c| c.ok()), "{r:#?}");
+    assert!(r.ok(), "{r:#?}");
+    assert!(
+        matches!(r.cleanup, Some(CleanupReport::Ran { .. })),
+        "{r:#?}"
+    );
     let live = c.fetch_live(&changed).await.expect("live");
     assert_eq!(
         live.block(&prod_shared.id).map(|b| b.value.as_str()),
@@ -390,8 +393,8 @@ async fn whole_workflow_preview_deploy_chat_promote_cleanup() {
         live.agents.iter().all(|a| !a.name.starts_with(&n.prefix)),
         "canaries deleted"
     );
-    for dl in &dry.deletions {
-        if dl.kind == Kind::Block {
+    for dl in dry.deletions() {
+        if dl.kind == DeleteKind::Block {
             assert!(live.block(&dl.id).is_none(), "block {} deleted", dl.name);
         }
     }

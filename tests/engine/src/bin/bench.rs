@@ -4,7 +4,7 @@
 //! `target/bench-native.json` for `scripts/bench.sh`.
 
 use canary_core::client::{Counting, LettaClient};
-use canary_core::execute::{execute, ExecOptions};
+use canary_core::execute::{execute, ExecOptions, Timestamp};
 use canary_core::fleet::{load_fleet, FileSet, Fleet};
 use canary_core::plan::{plan, Mode, PlanOptions};
 use canary_tests::{client, now_iso, unique, NativeTransport, EMBEDDING, MODEL};
@@ -61,8 +61,8 @@ async fn run(
         &p,
         o,
         &ExecOptions {
-            concurrency,
-            now: now_iso(),
+            concurrency: concurrency,
+            ..ExecOptions::new(Timestamp::parse(&now_iso()).expect("now is ISO-8601 UTC"))
         },
         &|_| {},
     )
