@@ -60,6 +60,7 @@ test-js: js
 
 test-engine:
 	cargo test -p canary-tests
+	cargo test -p canary-cli
 	cargo test -p canary-tests --test restart -- --ignored
 
 test-e2e: build

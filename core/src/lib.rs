@@ -16,4 +16,5 @@ pub mod inspect;
 pub mod js;
 pub mod live;
 pub mod plan;
+pub mod planfile;
 pub mod render;
