@@ -13,8 +13,8 @@ fn example_fleet_is_valid() {
         "docs/shipping.md",
     ] {
         files.insert(
-            rel.into(),
-            std::fs::read_to_string(format!("{root}/{rel}")).expect("example file"),
+            rel.to_string(),
+            std::fs::read(format!("{root}/{rel}")).expect("example file"),
         );
     }
     let yaml = std::fs::read_to_string(format!("{root}/fleet.yaml")).expect("fleet.yaml");

@@ -24,6 +24,16 @@ fn files(list: &[(&str, &str)]) -> FileSet {
         .collect()
 }
 
+/// A file set with raw bytes (binary files).
+fn raw(list: &[(&str, &[u8])]) -> FileSet {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_vec()))
+        .collect()
+}
+
+/// The first bytes of a PNG image: not UTF-8, with NULs.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
 fn with_block(block: &str) -> String {
     format!("{BASE}    memory_blocks:\n{block}")
 }
@@ -164,6 +174,13 @@ fn invalid_cases() -> Vec<Bad> {
         bad_f("folder on two agents", format!("{BASE}    folders:\n      - name: docs\n        files: [a.md]\n{}    folders:\n      - name: docs\n        files: [a.md]\n", BASE.replacen("agents:\n", "", 1).replace("name: support", "name: other")), files(&[("a.md", "A")]), "folder 'docs' is also defined on agent 'support'; move it to the top-level 'shared_folders' and list it under each agent's 'shared_folders'", "agents[1].folders[0].name", 22),
         bad("unknown shared folder", format!("{BASE}    shared_folders: [kb]\n"), "shared folder 'kb' is not defined at the top level", "agents[0].shared_folders[0]", 10),
         bad("folder without files", format!("{BASE}    folders:\n      - name: docs\n"), "'files' is required", "agents[0].folders[0].files", 11),
+        // --- text that must be text (issue 11 item 7)
+        bad_f("prompt file is a PNG", r("value: You are helpful.", "from_file: prompts/p.png"), raw(&[("prompts/p.png", PNG)]), "file 'prompts/p.png' is not UTF-8 text (invalid bytes at byte 0); prompts, block values and tool sources must be text files — is it the right file?", "agents[0].system_prompt.from_file", 5),
+        bad_f("block file with NUL", with_block(&GOOD_BLOCK.replace("value: I help.", "from_file: blocks/b.md")), raw(&[("blocks/b.md", b"ab\0c")]), "file 'blocks/b.md' contains a NUL character (at byte 2); the server cannot store it — is this a binary file?", "agents[0].memory_blocks[0].from_file", 14),
+        bad("inline prompt with NUL", r("value: You are helpful.", "value: \"a\\0b\""), "the value contains a NUL character (at byte 1); the server cannot store it — is this a binary file?", "agents[0].system_prompt.value", 5),
+        bad_f("tools glob picks a binary file", r("tools: []", "tools: [\"tools/*\"]"), raw(&[("tools/x.py", b"def x():\xff")]), "file 'tools/x.py' is not UTF-8 text (invalid bytes at byte 8); prompts, block values and tool sources must be text files — is it the right file?", "agents[0].tools[0]", 9),
+        bad_f("default tool file with NUL", r("tools: []", "tools:\n      - name: x"), raw(&[("tools/x.py", b"def x():\0")]), "file 'tools/x.py' contains a NUL character (at byte 8); the server cannot store it — is this a binary file?", "agents[0].tools[0]", 10),
+        bad("tool source_code with NUL", r("tools: []", "tools:\n      - name: x\n        source_code: \"def x(): pass\\0\""), "the source contains a NUL character (at byte 13); the server cannot store it — is this a binary file?", "agents[0].tools[0].source_code", 11),
         // --- archives
         bad("two archives", format!("{BASE}    archives:\n      - name: a\n      - name: b\n"), "an agent can have at most one archive, found 2", "agents[0].archives", 11),
         bad("archive without name", format!("{BASE}    archives:\n      - description: a\n"), "'name' is required", "agents[0].archives[0].name", 11),
@@ -417,4 +434,30 @@ fn every_error_of_a_large_fleet_is_located() {
         assert_eq!(e.message, "'description' is required");
         assert_eq!((e.line, e.column), (Some(2 + 3 * i), Some(5)), "{e}");
     }
+}
+
+#[test]
+fn folder_documents_may_be_binary() {
+    let yaml = format!(
+        "{BASE}    folders:\n      - name: docs\n        files: [docs/logo.png, docs/a.md]\n"
+    );
+    let mut f = raw(&[("docs/logo.png", PNG)]);
+    f.insert("docs/a.md".into(), "text");
+    let report = load_fleet(&yaml, &f);
+    assert!(report.ok, "{:?}", report.errors);
+    let fleet = report.fleet.expect("fleet");
+    let docs = &fleet.agents[0].folders[0].files;
+    assert_eq!(docs[1].path, "docs/logo.png");
+    assert_eq!(docs[1].content, PNG, "bytes kept as they are");
+    assert_eq!(docs[0].content, b"text");
+}
+
+#[test]
+fn file_sets_serialise_as_text_or_bytes() {
+    let mut f = raw(&[("logo.png", &[0xff, 0])]);
+    f.insert("a.md".into(), "hi");
+    let json = serde_json::to_string(&f).expect("json");
+    assert_eq!(json, r#"{"a.md":"hi","logo.png":[255,0]}"#);
+    let back: FileSet = serde_json::from_str(&json).expect("back");
+    assert_eq!(back, f);
 }

@@ -43,10 +43,11 @@ async fn send_raw(req: Request) -> Result<web_sys::Response, NetworkError> {
             content_type,
             content,
         } => {
-            let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&content));
+            // Bytes, not text: a binary document must reach the server unchanged.
+            let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(content.as_slice()));
             let opts = web_sys::BlobPropertyBag::new();
             opts.set_type(&content_type);
-            let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+            let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
                 .map_err(|e| network(format!("{e:?}")))?;
             let form = web_sys::FormData::new().map_err(|e| network(format!("{e:?}")))?;
             form.append_with_blob_and_filename("file", &blob, &name)
@@ -186,8 +187,9 @@ pub fn download(name: &str, text: &str, mime: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Reads the files chosen in a file input: (relative path, text).
-pub async fn read_files(list: web_sys::FileList) -> Vec<(String, String)> {
+/// Reads the files chosen in a file input: (relative path, bytes). Bytes, because folder
+/// documents may be binary; the core checks that prompts and sources are text.
+pub async fn read_files(list: web_sys::FileList) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for i in 0..list.length() {
         let Some(file) = list.get(i) else { continue };
@@ -196,8 +198,8 @@ pub async fn read_files(list: web_sys::FileList) -> Vec<(String, String)> {
             .and_then(|v| v.as_string())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| file.name());
-        if let Ok(text) = JsFuture::from(file.text()).await {
-            out.push((rel, text.as_string().unwrap_or_default()));
+        if let Ok(buffer) = JsFuture::from(file.array_buffer()).await {
+            out.push((rel, js_sys::Uint8Array::new(&buffer).to_vec()));
         }
     }
     out

@@ -535,8 +535,12 @@ impl<T: Transport> LettaClient<T> {
             "text/markdown"
         } else if name.ends_with(".json") {
             "application/json"
-        } else {
+        } else if name.ends_with(".pdf") {
+            "application/pdf"
+        } else if std::str::from_utf8(&file.content).is_ok() {
             "text/plain"
+        } else {
+            "application/octet-stream"
         };
         let body = Body::File {
             name,

@@ -53,8 +53,8 @@ pub enum Body {
         name: String,
         /// MIME type.
         content_type: String,
-        /// Contents.
-        content: String,
+        /// Contents, as bytes: folder documents may be binary (a PDF is uploaded as it is).
+        content: Vec<u8>,
     },
 }
 

@@ -118,8 +118,9 @@ pub struct FolderSpec {
 pub struct FolderFile {
     /// Path relative to the fleet root; the server file name is its last segment.
     pub path: String,
-    /// File contents.
-    pub content: String,
+    /// File contents as bytes (documents may be binary); serialised as text when UTF-8.
+    #[serde(with = "crate::fleet::files::content_serde")]
+    pub content: Vec<u8>,
 }
 
 impl FolderFile {

@@ -85,6 +85,22 @@ pub enum Problem {
     /// A referenced file is not in the file set.
     #[error("file '{0}' is not in the fleet's files; add it or fix the path")]
     FileMissing(String),
+    /// A prompt, block value or tool source file that is not UTF-8 text.
+    #[error("file '{file}' is not UTF-8 text (invalid bytes at byte {offset}); prompts, block values and tool sources must be text files — is it the right file?")]
+    NotText {
+        /// The file's path in the file set.
+        file: String,
+        /// Where the first invalid byte is.
+        offset: usize,
+    },
+    /// Text with a NUL character, which the server cannot store.
+    #[error("{what} contains a NUL character (at byte {offset}); the server cannot store it — is this a binary file?")]
+    NulInText {
+        /// "file 'x'" or "the value".
+        what: String,
+        /// Where the NUL is.
+        offset: usize,
+    },
     /// A path that cannot be used.
     #[error("{0}")]
     Path(String),

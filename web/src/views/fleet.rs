@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 
 /// Takes the files of an opened folder: finds `fleet.yaml`, makes paths relative to its folder.
-fn adopt_folder(list: Vec<(String, String)>) -> Result<(String, FileSet), String> {
+fn adopt_folder(list: Vec<(String, Vec<u8>)>) -> Result<(String, FileSet), String> {
     let yaml_path = list
         .iter()
         .map(|(p, _)| p.clone())
@@ -30,11 +30,12 @@ fn adopt_folder(list: Vec<(String, String)>) -> Result<(String, FileSet), String
         .unwrap_or_default();
     let mut yaml = String::new();
     let mut files = FileSet::new();
-    for (p, text) in list {
+    for (p, bytes) in list {
         if p == yaml_path {
-            yaml = text;
+            yaml = String::from_utf8(bytes)
+                .map_err(|_| format!("{yaml_path} is not UTF-8 text; save it as UTF-8"))?;
         } else if let Some(rel) = p.strip_prefix(&root) {
-            files.insert(rel.to_string(), text);
+            files.insert(rel.to_string(), bytes);
         }
     }
     Ok((yaml, files))
@@ -113,7 +114,7 @@ pub fn FleetEditor() -> impl IntoView {
             t.set_scroll_top((line.saturating_sub(3) * 20) as i32);
         }
     };
-    let load_list = move |list: Vec<(String, String)>, folder: bool| {
+    let load_list = move |list: Vec<(String, Vec<u8>)>, folder: bool| {
         if folder {
             match adopt_folder(list) {
                 Ok((yaml, files)) => {
@@ -260,7 +261,7 @@ pub fn FleetEditor() -> impl IntoView {
                     ev.prevent_default();
                     let p = new_path.get_untracked().trim().to_string();
                     if !p.is_empty() {
-                        state.files.update(|f| { f.entry(p.clone()).or_default(); });
+                        state.files.update(|f| { if !f.contains_key(&p) { f.insert(p.clone(), Vec::new()); } });
                         selected.set(Some(p));
                         new_path.set(String::new());
                         revalidate();
@@ -272,11 +273,13 @@ pub fn FleetEditor() -> impl IntoView {
                 </form>
                 {move || selected.get().map(|path| {
                     let p = path.clone();
+                    let p_bin = path.clone();
                     view! {
                         <div class="file-edit">
                             <label for="file-text">{format!("Editing {path}")}</label>
                             <textarea id="file-text" spellcheck="false"
-                                prop:value=move || state.files.with(|f| f.get(&p).cloned().unwrap_or_default())
+                                prop:readonly=move || state.files.with(|f| f.get(&p_bin).is_some() && f.text(&p_bin).is_none())
+                                prop:value=move || state.files.with(|f| f.text(&p).unwrap_or("(binary file: not shown)").to_string())
                                 on:input=move |ev| { let v = event_target_value(&ev); state.files.update(|f| { f.insert(path.clone(), v); }); revalidate(); }></textarea>
                         </div>
                     }

@@ -77,7 +77,7 @@ impl Walker<'_> {
                         Ok(paths) => {
                             for p in paths {
                                 if let Some(c) = self.files.get(&p) {
-                                    files.insert(p.clone(), c.clone());
+                                    files.insert(p.clone(), c.to_vec());
                                 }
                             }
                         }

@@ -252,7 +252,7 @@ impl<'f> Walker<'f> {
         }
     }
 
-    /// Reads a fleet file for `from_file` and similar references.
+    /// Reads a fleet file for `from_file` and similar references; it must be text.
     fn read_file(&mut self, raw: &str, path: &[Seg]) -> Option<String> {
         match normalize_path(raw) {
             Err(e) => {
@@ -260,12 +260,48 @@ impl<'f> Walker<'f> {
                 None
             }
             Ok(p) => match self.files.get(&p) {
-                Some(c) => Some(c.clone()),
+                Some(c) => self.file_text(&p, c, path),
                 None => {
                     self.err(path.to_vec(), Problem::FileMissing(p));
                     None
                 }
             },
+        }
+    }
+
+    /// The contents of a file that must be text (a prompt, block value or tool source): UTF-8
+    /// without NUL, which the server refuses (a dropped image used to pass validation and get
+    /// a server error at deploy). The error is reported at `at`, the YAML that uses the file.
+    fn file_text(&mut self, file: &str, content: &[u8], at: &[Seg]) -> Option<String> {
+        match std::str::from_utf8(content) {
+            Err(e) => {
+                self.err(
+                    at.to_vec(),
+                    Problem::NotText {
+                        file: file.to_string(),
+                        offset: e.valid_up_to(),
+                    },
+                );
+                None
+            }
+            Ok(text) => self.no_nul(text, || format!("file '{file}'"), at),
+        }
+    }
+
+    /// Refuses text with a NUL character (YAML can write one as `"\0"`).
+    fn no_nul(&mut self, text: &str, what: impl FnOnce() -> String, at: &[Seg]) -> Option<String> {
+        match text.find('\0') {
+            Some(offset) => {
+                self.err(
+                    at.to_vec(),
+                    Problem::NulInText {
+                        what: what(),
+                        offset,
+                    },
+                );
+                None
+            }
+            None => Some(text.to_string()),
         }
     }
 
@@ -281,7 +317,7 @@ impl<'f> Walker<'f> {
                 None
             }
             (Some(v), None) => match v {
-                Value::String(s) => Some(s.clone()),
+                Value::String(s) => self.no_nul(s, || "the value".into(), &with(path, "value")),
                 Value::Number(n) => Some(n.to_string()),
                 Value::Bool(b) => Some(b.to_string()),
                 Value::Null => Some(String::new()),

@@ -48,24 +48,29 @@ impl Walker<'_> {
             let p = with(path, i);
             let found: Vec<ToolSpec> = match t {
                 Value::String(s) if s.trim() == "tools/*" => {
-                    let py: Vec<(String, String)> = self
+                    let py: Vec<(String, String, Vec<u8>)> = self
                         .files
                         .iter()
                         .filter_map(|(k, c)| {
                             let stem = k.strip_prefix("tools/")?.strip_suffix(".py")?;
                             (!stem.contains('/') && !stem.starts_with('_'))
-                                .then(|| (stem.to_string(), c.clone()))
+                                .then(|| (stem.to_string(), k.clone(), c.clone()))
                         })
                         .collect();
                     if py.is_empty() {
                         self.err(p.clone(), Problem::NoToolFiles);
                     }
-                    py.into_iter()
-                        .map(|(name, source)| ToolSpec {
-                            name,
-                            source: Some(source),
-                        })
-                        .collect()
+                    let mut found = Vec::new();
+                    for (name, file, content) in py {
+                        match self.file_text(&file, &content, &p) {
+                            Some(source) => found.push(ToolSpec {
+                                name,
+                                source: Some(source),
+                            }),
+                            None => ok = false,
+                        }
+                    }
+                    found
                 }
                 Value::String(s) => {
                     let name = s.trim().to_string();
@@ -74,7 +79,17 @@ impl Walker<'_> {
                         ok = false;
                         continue;
                     }
-                    let source = self.files.get(&format!("tools/{name}.py")).cloned();
+                    let file = format!("tools/{name}.py");
+                    let source = match self.files.get(&file) {
+                        None => None,
+                        Some(c) => match self.file_text(&file, c, &p) {
+                            Some(text) => Some(text),
+                            None => {
+                                ok = false;
+                                continue;
+                            }
+                        },
+                    };
                     vec![ToolSpec { name, source }]
                 }
                 Value::Mapping(tm) => {
@@ -94,12 +109,14 @@ impl Walker<'_> {
                                 .and_then(|f| self.read_file(&f, &fp))
                         }
                         (None, Some(s)) => {
-                            self.text_value(s, &with(&p, "source_code"), "source_code", true)
+                            let sp = with(&p, "source_code");
+                            self.text_value(s, &sp, "source_code", true)
+                                .and_then(|s| self.no_nul(&s, || "the source".into(), &sp))
                         }
                         (None, None) => {
                             let default = format!("tools/{name}.py");
                             match self.files.get(&default) {
-                                Some(c) => Some(c.clone()),
+                                Some(c) => self.file_text(&default, c, &p),
                                 None => {
                                     self.err(
                                         p.clone(),
