@@ -4,115 +4,11 @@
 use canary_core::client::{
     Body, Connection, LettaClient, Method, NetworkError, Request, Response, Transport,
 };
-use futures::StreamExt;
 use std::cell::Cell;
 
-/// A [`Transport`] over reqwest, for native tests and benchmarks.
-#[derive(Clone)]
-pub struct NativeTransport {
-    http: reqwest::Client,
-}
-
-impl Default for NativeTransport {
-    fn default() -> Self {
-        NativeTransport {
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(120))
-                .pool_max_idle_per_host(16)
-                .build()
-                .unwrap_or_default(),
-        }
-    }
-}
-
-impl NativeTransport {
-    fn build(&self, req: Request) -> reqwest::RequestBuilder {
-        let m = match req.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut b = self.http.request(m, &req.url);
-        for (k, v) in &req.headers {
-            b = b.header(k, v);
-        }
-        match req.body {
-            Body::Empty => b,
-            Body::Json(v) => b.json(&v),
-            Body::File {
-                name,
-                content_type,
-                content,
-            } => {
-                let part = reqwest::multipart::Part::bytes(content)
-                    .file_name(name)
-                    .mime_str(&content_type);
-                match part {
-                    Ok(p) => b.multipart(reqwest::multipart::Form::new().part("file", p)),
-                    Err(_) => b,
-                }
-            }
-        }
-    }
-}
-
-impl NativeTransport {
-    async fn start(&self, req: Request) -> Result<reqwest::Response, NetworkError> {
-        self.build(req)
-            .send()
-            .await
-            .map_err(|e| NetworkError(e.to_string()))
-    }
-}
-
-impl Transport for NativeTransport {
-    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
-        let r = self.start(req).await?;
-        let status = r.status().as_u16();
-        let retry_after = r
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        let body = r.text().await.map_err(|e| NetworkError(e.to_string()))?;
-        Ok(Response {
-            status,
-            body,
-            retry_after,
-        })
-    }
-
-    async fn send_streaming(
-        &self,
-        req: Request,
-        on_chunk: &mut dyn FnMut(&str),
-    ) -> Result<u16, NetworkError> {
-        let r = self.start(req).await?;
-        let status = r.status().as_u16();
-        let mut stream = r.bytes_stream();
-        let mut pending: Vec<u8> = Vec::new();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| NetworkError(e.to_string()))?;
-            pending.extend_from_slice(&chunk);
-            // Hand over only complete UTF-8; keep a split character for the next chunk.
-            let valid = match std::str::from_utf8(&pending) {
-                Ok(s) => s.len(),
-                Err(e) => e.valid_up_to(),
-            };
-            if valid > 0 {
-                on_chunk(&String::from_utf8_lossy(&pending[..valid]));
-                pending.drain(..valid);
-            }
-        }
-        Ok(status)
-    }
-
-    async fn sleep(&self, ms: u64) {
-        tokio::time::sleep(std::time::Duration::from_millis(ms)).await
-    }
-}
+/// The reqwest [`Transport`] the `fleet-canary` command line runs on: the tests and
+/// benchmarks use the very same one.
+pub use canary_cli::NativeTransport;
 
 /// Fails a share of requests (before or after they reach the server) and delays others:
 /// the executor must still converge without duplicates or orphans.
