@@ -90,7 +90,11 @@ fn fleet_step_line(s: &FleetStep) -> String {
         FleetStep::CreateTool { name, .. } => format!("[+] tool {name} (CREATE)"),
         FleetStep::UpdateTool { name, .. } => format!("[~] tool {name} (UPDATE source in place)"),
         FleetStep::CreateFolder { name, files, .. } => {
-            format!("[+] folder {name} (CREATE, {} file(s))", files.len())
+            format!(
+                "[+] folder {name} (CREATE, {} file(s): {})",
+                files.len(),
+                crate::plan::file_names(files)
+            )
         }
         FleetStep::SyncFolder {
             name,

@@ -27,7 +27,8 @@ pub use review::{
     Action, AgentPlan, Change, CleanupPhase, DeleteKind, Deletion, Impact, Kept, Summary,
 };
 pub use steps::{
-    folder_delta_names, AgentPatch, AgentStep, CreateAgent, FleetStep, Kind, Ref, ServerFile,
+    file_names, folder_delta_names, AgentPatch, AgentStep, CreateAgent, FleetStep, Kind, Ref,
+    ServerFile,
 };
 
 use serde::{Deserialize, Serialize};

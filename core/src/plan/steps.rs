@@ -144,7 +144,11 @@ impl FleetStep {
             FleetStep::CreateTool { name, .. } => format!("Create tool '{name}'"),
             FleetStep::UpdateTool { name, .. } => format!("Update tool '{name}' in place"),
             FleetStep::CreateFolder { name, files, .. } => {
-                format!("Create folder '{name}' with {} file(s)", files.len())
+                format!(
+                    "Create folder '{name}' with {} file(s): {}",
+                    files.len(),
+                    file_names(files)
+                )
             }
             FleetStep::SyncFolder {
                 name,
@@ -200,6 +204,12 @@ pub struct ServerFile {
     pub id: String,
     /// File name.
     pub name: String,
+}
+
+/// The file names of a folder's documents, comma-separated, for plan lines.
+pub fn file_names(files: &[FolderFile]) -> String {
+    let names: Vec<&str> = files.iter().map(|f| f.file_name()).collect();
+    names.join(", ")
 }
 
 /// Names of a folder sync's files: (added, replaced, removed), each sorted.
