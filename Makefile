@@ -18,10 +18,12 @@ setup:
 build:
 	trunk build --release
 
-## Builds the core's JavaScript API for Node into core/pkg/.
+## Builds the core's JavaScript package (@fleet-canary/core, for Node 20+) into core/pkg/;
+## `npm pack` there gives the installable tarball.
 js:
 	cargo build -p canary-core --target wasm32-unknown-unknown --features js --release
 	wasm-bindgen --target nodejs --out-dir core/pkg target/wasm32-unknown-unknown/release/canary_core.wasm
+	cp core/npm/package.json core/npm/README.md core/pkg/
 
 letta-up:
 	@bash scripts/letta.sh up

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 /// A canary agent found on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CanaryInfo {
     /// Agent id.
     pub id: String,
@@ -27,6 +28,7 @@ pub struct CanaryInfo {
 
 /// Canaries of one prefix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PrefixGroup {
     /// The prefix.
     pub prefix: String,
@@ -36,6 +38,7 @@ pub struct PrefixGroup {
 
 /// An agent whose name starts with a canary prefix but that is not a canary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Lookalike {
     /// Agent id.
     pub id: String,
@@ -47,6 +50,7 @@ pub struct Lookalike {
 
 /// Every canary on the server, grouped by every prefix found in metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CanaryList {
     /// Groups, by prefix.
     pub groups: Vec<PrefixGroup>,
@@ -138,6 +142,7 @@ pub fn list_canaries(live: &LiveState, now: &str) -> CanaryList {
 
 /// A readable view of one agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AgentView {
     /// Id.
     pub id: String,
@@ -202,6 +207,7 @@ fn view(live: &LiveState, a: &LiveAgent) -> AgentView {
 
 /// A canary beside its production agent, with the differences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Description {
     /// The canary.
     pub canary: AgentView,

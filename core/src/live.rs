@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything the planner needs to know about the server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LiveState {
     /// Every agent on the server (needed to know which blocks production uses).
     pub agents: Vec<LiveAgent>,
@@ -27,7 +27,7 @@ pub struct LiveState {
 
 /// One agent as the server has it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LiveAgent {
     /// Server id (`agent-…`).
     pub id: String,
@@ -63,7 +63,7 @@ pub struct LiveAgent {
 
 /// A memory block.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LiveBlock {
     /// Server id (`block-…`).
     pub id: String,
@@ -81,7 +81,7 @@ pub struct LiveBlock {
 
 /// A tool.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LiveTool {
     /// Server id (`tool-…`).
     pub id: String,
@@ -95,7 +95,7 @@ pub struct LiveTool {
 
 /// A folder and its files.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LiveFolder {
     /// Server id (`source-…`).
     pub id: String,
@@ -111,7 +111,7 @@ pub struct LiveFolder {
 
 /// An archive.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct LiveArchive {
     /// Server id (`archive-…`).
     pub id: String,

@@ -27,7 +27,9 @@ test('validateFleet resolves a valid fleet', () => {
   const r = core.validateFleet(FLEET, FILES);
   assert.strictEqual(r.ok, true);
   assert.deepStrictEqual(r.errors, []);
-  assert.strictEqual(r.fleet.agents[0].system_prompt, 'You help.');
+  assert.strictEqual(r.fleet.agents[0].systemPrompt, 'You help.');
+  assert.strictEqual(r.fleet.sharedBlocks[0].agentOwned, false);
+  assert.strictEqual(r.fleet.agents[0].llm.contextWindow, 32000);
   assert.deepStrictEqual(r.fleet.agents[0].tags, ['a', 'b']);
 });
 
@@ -65,8 +67,9 @@ test('planFleet on an empty server: every canary is created', () => {
   assert.strictEqual(p.prefix, 'CANARY-');
   assert.deepStrictEqual(p.agents.map(a => [a.name, a.action]), [['CANARY-support', 'CREATE']]);
   assert.strictEqual(p.summary.create, 1);
-  assert.strictEqual(p.fleet_steps[0].op, 'createBlock');
-  assert.strictEqual(p.fleet_steps[0].copy_prefix, 'CANARY-');
+  assert.strictEqual(p.fleetSteps[0].op, 'createBlock');
+  assert.strictEqual(p.fleetSteps[0].copyPrefix, 'CANARY-');
+  assert.strictEqual(p.agents[0].productionName, 'support');
   const text = core.renderPlan(p);
   assert.match(text, /\[\+\] CANARY-support \(CREATE\)/);
   assert.match(text, /Summary:\n  \[\+\] 1 agent\(s\) to create\n  \[~\] 0 agent\(s\) to update \(drift\)\n  \[=\] 0 agent\(s\) unchanged/);
@@ -76,7 +79,7 @@ test('planFleet with a live state, custom prefix and agent filter', () => {
   const live = {
     agents: [{
       id: 'agent-1', name: 'TEST-support', description: 'Support', system: 'You help.', model: 'openai/gpt-4.1',
-      context_window: 32000, tags: ['a', 'b'], block_ids: ['block-c'],
+      contextWindow: 32000, tags: ['a', 'b'], blockIds: ['block-c'],
       metadata: { 'lettactl.canary': true, 'lettactl.canary.prefix': 'TEST-', 'lettactl.canary.productionName': 'support', 'fleetcanary.reasoning': true },
     }],
     blocks: [{ id: 'block-c', label: 'policies', value: 'Be kind.', limit: 100, description: 'Policies', metadata: { 'fleetcanary.copyPrefix': 'TEST-' } }],

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A whole fleet, resolved and valid.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Fleet {
     /// The agents, in file order.
     pub agents: Vec<AgentSpec>,
@@ -36,6 +37,7 @@ impl Fleet {
 
 /// One agent as the fleet describes it (production name; the canary prefix is applied later).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AgentSpec {
     /// Production name (`^[A-Za-z0-9_-]+$`).
     pub name: String,
@@ -71,6 +73,7 @@ pub struct AgentSpec {
 
 /// Model handle and limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LlmConfig {
     /// Model handle such as `openai/gpt-4.1`.
     pub model: String,
@@ -82,6 +85,7 @@ pub struct LlmConfig {
 
 /// A tool an agent uses: a server tool by name, or our own Python source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ToolSpec {
     /// Tool name (for custom tools: the Python function name, as the server derives it).
     pub name: String,
@@ -91,6 +95,7 @@ pub struct ToolSpec {
 
 /// A memory block (agent-specific or shared).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BlockSpec {
     /// The block label the agent sees (`name` in YAML).
     pub label: String,
@@ -106,6 +111,7 @@ pub struct BlockSpec {
 
 /// A folder of documents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FolderSpec {
     /// Folder name on the server.
     pub name: String,
@@ -115,6 +121,7 @@ pub struct FolderSpec {
 
 /// One document of a folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FolderFile {
     /// Path relative to the fleet root; the server file name is its last segment.
     pub path: String,
@@ -132,6 +139,7 @@ impl FolderFile {
 
 /// An archive (archival memory) attached to one agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ArchiveSpec {
     /// Archive name.
     pub name: String,
