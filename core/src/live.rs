@@ -23,6 +23,10 @@ pub struct LiveState {
     pub folders: Vec<LiveFolder>,
     /// Archives.
     pub archives: Vec<LiveArchive>,
+    /// True when no server was read (a preview without a connection): everything is planned
+    /// as new, Letta's built-in tools are assumed present, and the plan cannot be executed.
+    #[serde(default)]
+    pub not_read: bool,
 }
 
 /// One agent as the server has it.
@@ -298,6 +302,14 @@ impl LiveArchive {
 }
 
 impl LiveState {
+    /// The state to plan against when no server was read (see [`LiveState::not_read`]).
+    pub fn unread() -> LiveState {
+        LiveState {
+            not_read: true,
+            ..LiveState::default()
+        }
+    }
+
     /// Builds a snapshot from API JSON: agents (with embedded blocks), extra blocks, tools,
     /// folders paired with their file lists, archives paired with the agents they serve.
     pub fn from_api(

@@ -321,3 +321,20 @@ fn plan_json_is_camel_case() {
         assert!(!json.contains(snake), "{snake} in plan JSON");
     }
 }
+
+#[test]
+fn a_plan_without_a_server_treats_built_in_tools_as_present_and_cannot_run() {
+    // `tools` omitted: lettactl's defaults web_search and fetch_webpage.
+    let yaml = "agents:\n  - name: a\n    description: A\n    system_prompt: {value: Hi}\n    llm_config: {model: openai/gpt-4.1, context_window: 32000}\n";
+    let f = fleet_from(yaml, "return q");
+    let p = plan(&f, &LiveState::unread(), &opts(Mode::Canary)).expect("plan");
+    assert_eq!(p.blockers, vec![canary_core::plan::NOT_READ.to_string()]);
+    assert_eq!(p.summary.create, 1);
+    // Against a server that was read and lacks them, they block as before.
+    let read = plan(&f, &LiveState::default(), &opts(Mode::Canary)).expect("plan");
+    assert!(read
+        .blockers
+        .iter()
+        .any(|b| b.contains("tool 'web_search' is not on the server")));
+    assert!(!read.blockers.iter().any(|b| b.contains("was not read")));
+}

@@ -166,7 +166,12 @@ pub fn plan_fleet(
     #[wasm_bindgen(unchecked_param_type = "PlanOptions | null")] options: JsValue,
 ) -> JsValue {
     let planned = (|| {
-        let live: LiveState = from_js_or_default(live, "the live state is not valid")?;
+        // `null`: no server was read; the plan says so and treats built-in tools as present.
+        let live: LiveState = if live.is_null() || live.is_undefined() {
+            LiveState::unread()
+        } else {
+            from_js(live, "the live state is not valid")?
+        };
         let options: PlanOptions = from_js_or_default(options, "the options are not valid")?;
         let loaded = load(yaml, files)?;
         let p = plan(&loaded.fleet, &live, &options)

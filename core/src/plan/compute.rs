@@ -21,6 +21,9 @@ pub enum PlanError {
     UnknownAgent(String),
 }
 
+/// The blocker of a plan made without reading a server.
+pub const NOT_READ: &str = "the server was not read: this is a preview against an empty server (every agent and object is new; Letta's built-in tools are assumed present) and cannot be executed; connect to a server and plan again";
+
 /// Computes the plan. Pure: the same inputs give the same plan, byte for byte.
 pub fn plan(fleet: &Fleet, live: &LiveState, opts: &PlanOptions) -> Result<Plan, PlanError> {
     let prefix = Prefix::new(&opts.prefix)?;
@@ -58,6 +61,9 @@ pub fn plan(fleet: &Fleet, live: &LiveState, opts: &PlanOptions) -> Result<Plan,
         let mut blockers = Vec::new();
         agents = reconcile::agents::reconcile(&ctx, &phase1, &mut blockers);
         phase1.blockers.extend(blockers);
+    }
+    if live.not_read {
+        phase1.blockers.insert(0, NOT_READ.to_string());
     }
     let cleanup = match opts.mode {
         Mode::Cleanup => Some(reconcile::cleanup::reconcile(&ctx)),

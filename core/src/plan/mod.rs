@@ -20,9 +20,10 @@ mod reconcile;
 mod review;
 mod steps;
 
-pub use compute::{plan, PlanError};
+pub use compute::{plan, PlanError, NOT_READ};
 pub use diff::{diff_text, Span, Tag, TextChange};
 pub use reconcile::folder_hashes;
+pub use reconcile::tools::LETTA_TOOLS;
 pub use review::{
     Action, AgentPlan, Change, CleanupPhase, DeleteKind, Deletion, Impact, Kept, Summary,
 };
