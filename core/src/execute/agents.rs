@@ -21,12 +21,7 @@ fn resolve(ids: &Ids, kind: Kind, r: &Ref) -> Result<String, String> {
     })
 }
 
-fn create_body(
-    c: &CreateAgent,
-    ids: &Ids,
-    plan: &Plan,
-    now: &str,
-) -> Result<Value, String> {
+fn create_body(c: &CreateAgent, ids: &Ids, plan: &Plan, now: &str) -> Result<Value, String> {
     let all = |kind: Kind, refs: &[Ref]| {
         refs.iter()
             .map(|r| resolve(ids, kind, r))
@@ -206,4 +201,3 @@ async fn run_agent_step<T: Transport>(
         }
     }
 }
-

@@ -105,4 +105,3 @@ pub(super) async fn run_fleet_step<T: Transport>(
         )?)),
     }
 }
-

@@ -107,7 +107,11 @@ pub enum ExecError {
 
 /// Progress of a run, for a progress bar and live per-agent status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "event", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Progress {
     /// A fleet-level step finished.
     FleetStep {
@@ -229,7 +233,11 @@ impl DeletionResult {
 
 /// Phase two's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "status",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum CleanupReport {
     /// The cleanup ran; each deletion's outcome.
     Ran {
@@ -291,7 +299,10 @@ impl ExecReport {
             .count();
         if !self.agents.is_empty() {
             parts.push(if failed_agents == 0 {
-                format!("{worked} agent(s) written, {} unchanged", self.agents.len() - worked)
+                format!(
+                    "{worked} agent(s) written, {} unchanged",
+                    self.agents.len() - worked
+                )
             } else {
                 format!(
                     "{failed_agents} of {} agent(s) failed, {worked} written",
@@ -366,9 +377,11 @@ pub async fn run_plan<T: Transport>(
     let mut report = ExecReport::default();
     let ids: RefCell<Ids> = RefCell::new(BTreeMap::new());
     // Fleet-level objects are independent of each other: create them side by side.
-    let steps = stream::iter(plan.fleet_steps.iter().map(|step| async move {
-        (step, fleet_steps::run_fleet_step(client, step).await)
-    }))
+    let steps = stream::iter(
+        plan.fleet_steps
+            .iter()
+            .map(|step| async move { (step, fleet_steps::run_fleet_step(client, step).await) }),
+    )
     .buffered(exec.concurrency.max(1))
     .collect::<Vec<_>>()
     .await;
