@@ -130,13 +130,16 @@ up() {
   fi
   if ! alive letta; then
     port_busy "$LETTA_PORT" && fail_start "port $LETTA_PORT (Letta) is already in use by another program; set LETTA_PORT or point LETTA_BASE_URL at that server"
+    # MCP_DISABLE_STDIO=false: the tests' MCP server (tests/mcp_server) is a stdio server that
+    # Letta spawns; Letta refuses SSE/streamable-HTTP URLs on loopback, and disables stdio by
+    # default (letta/settings.py ToolSettings.mcp_disable_stdio).
     local openai_base="http://127.0.0.1:$MODEL_PORT/v1" openai_key="canary-local"
     if [ -n "${LETTA_OPENAI_BASE_URL:-}" ]; then openai_base="$LETTA_OPENAI_BASE_URL"; openai_key="${LETTA_OPENAI_API_KEY:-}"; fi
     (cd "$STATE/work" && exec env HOME="$STATE/home" LETTA_DIR="$STATE/home/.letta" \
       LETTA_PG_URI="$PG_URI?ssl=disable" LETTA_DISABLE_SQLALCHEMY_POOLING=false \
       OPENAI_API_KEY="$openai_key" OPENAI_BASE_URL="$openai_base" \
       ACCEPTABLE_ORIGINS="$ORIGINS" LETTA_TRACK_PROVIDER_TRACE=false \
-      LETTA_TELEMETRY_ENABLE=false \
+      LETTA_TELEMETRY_ENABLE=false MCP_DISABLE_STDIO=false \
       "$VENV/bin/letta" server --host 127.0.0.1 --port "$LETTA_PORT") >"$STATE/letta.log" 2>&1 &
     echo $! >"$STATE/letta.pid"
   fi
