@@ -4,7 +4,7 @@
 use canary_core::client::{
     Body, Connection, LettaClient, Method, NetworkError, Request, Response, Transport,
 };
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// The reqwest [`Transport`] the `fleet-canary` command line runs on: the tests and
 /// benchmarks use the very same one.
@@ -65,6 +65,143 @@ impl<T: Transport> Transport for Faulty<T> {
     async fn sleep(&self, ms: u64) {
         self.inner.sleep(ms).await
     }
+}
+
+/// Fails exactly one request: the first whose method is `method` and whose URL contains
+/// `url_contains`, answered with `status` before it reaches the server (so the server never
+/// acts on it). A deterministic single fault, where [`Faulty`] spreads many.
+pub struct FailOnce<T> {
+    /// The wrapped transport.
+    pub inner: T,
+    method: Method,
+    url_contains: String,
+    status: u16,
+    /// The URL of the request that was failed, once it happened.
+    pub failed: RefCell<Option<String>>,
+}
+
+impl<T> FailOnce<T> {
+    /// Wraps a transport; `status` should be one the client does not retry (e.g. 500).
+    pub fn new(inner: T, method: Method, url_contains: &str, status: u16) -> Self {
+        FailOnce {
+            inner,
+            method,
+            url_contains: url_contains.into(),
+            status,
+            failed: RefCell::new(None),
+        }
+    }
+}
+
+impl<T: Transport> Transport for FailOnce<T> {
+    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
+        let hit = self.failed.borrow().is_none()
+            && req.method == self.method
+            && req.url.contains(&self.url_contains);
+        if hit {
+            *self.failed.borrow_mut() = Some(req.url.clone());
+            return Ok(Response {
+                status: self.status,
+                body: "{\"detail\":\"injected fault: refused before the server acted\"}".into(),
+                retry_after: None,
+            });
+        }
+        self.inner.send(req).await
+    }
+
+    async fn send_streaming(
+        &self,
+        req: Request,
+        on_chunk: &mut dyn FnMut(&str),
+    ) -> Result<u16, NetworkError> {
+        self.inner.send_streaming(req, on_chunk).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.inner.sleep(ms).await
+    }
+}
+
+/// Records every request (method and path below `/v1`), so a test can say exactly which
+/// requests a run made, per object.
+pub struct Recording<T> {
+    /// The wrapped transport.
+    pub inner: T,
+    log: RefCell<Vec<(Method, String)>>,
+}
+
+impl<T> Recording<T> {
+    /// Wraps a transport.
+    pub fn new(inner: T) -> Self {
+        Recording {
+            inner,
+            log: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The requests so far: method and path (with query) after `/v1`.
+    pub fn log(&self) -> Vec<(Method, String)> {
+        self.log.borrow().clone()
+    }
+
+    /// Starts recording from empty.
+    pub fn reset(&self) {
+        self.log.borrow_mut().clear();
+    }
+
+    fn record(&self, req: &Request) {
+        let path = match req.url.find("/v1/") {
+            Some(i) => req.url[i + 3..].to_string(),
+            None => req.url.clone(),
+        };
+        self.log.borrow_mut().push((req.method, path));
+    }
+}
+
+impl<T: Transport> Transport for Recording<T> {
+    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
+        self.record(&req);
+        self.inner.send(req).await
+    }
+
+    async fn send_streaming(
+        &self,
+        req: Request,
+        on_chunk: &mut dyn FnMut(&str),
+    ) -> Result<u16, NetworkError> {
+        self.record(&req);
+        self.inner.send_streaming(req, on_chunk).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.inner.sleep(ms).await
+    }
+}
+
+/// `GET /v1{path}` on the server under test, as JSON: for reads the core's client has no
+/// call for (an agent's messages), so tests can check server state the engine never reads.
+pub async fn get_json(path: &str) -> Result<serde_json::Value, String> {
+    let mut headers = Vec::new();
+    if let Some(k) = std::env::var("LETTA_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+    {
+        headers.push(("Authorization".to_string(), format!("Bearer {k}")));
+    }
+    let req = Request {
+        method: Method::Get,
+        url: format!("{}/v1{path}", base_url().trim_end_matches('/')),
+        headers,
+        body: Body::Empty,
+    };
+    let r = NativeTransport::default()
+        .send(req)
+        .await
+        .map_err(|e| e.0)?;
+    if !(200..300).contains(&r.status) {
+        return Err(format!("GET {path}: {} {}", r.status, r.body));
+    }
+    serde_json::from_str(&r.body).map_err(|e| format!("GET {path}: {e}"))
 }
 
 /// The server under test: `LETTA_BASE_URL`, or the local one from `make letta-up`.
