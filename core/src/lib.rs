@@ -18,3 +18,4 @@ pub mod live;
 pub mod plan;
 pub mod planfile;
 pub mod render;
+pub mod verdict;

@@ -8,7 +8,12 @@ what an agent will say:
 * a user message containing ``USE_TOOL:<name>`` makes the model call tool ``<name>`` once
   (arguments filled from the tool's JSON schema: strings "test", numbers 1, booleans false);
   after the tool result arrives the model answers ``Tool <name> returned: <result>``;
-* any other user message is answered ``Echo: <message>``.
+* any other user message is answered ``Echo: <message>``;
+* tool arguments can be given after the tool name as ``key=value`` words
+  (``USE_TOOL:memory_insert label=persona new_string=likes_tea``); they override the schema defaults,
+  and numbers are converted when the schema says so;
+* when the system prompt carries ``REPLY_TAG:<word>``, every answer ends with `` [<word>]``, so a
+  prompt change gives a visibly different reply (canary tests compare canary with production).
 
 Served routes: ``GET /v1/models``, ``POST /v1/chat/completions`` (plain and ``stream: true``),
 ``POST /v1/embeddings`` (deterministic unit vectors of the requested dimension).
@@ -57,14 +62,62 @@ def default_for(schema):
     return {"string": "test", "integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(t, "test")
 
 
-def tool_args(tools, name):
+def coerce(value, schema):
+    t = schema.get("type")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), "string")
+    try:
+        if t == "integer":
+            return int(value)
+        if t == "number":
+            return float(value)
+    except ValueError:
+        pass
+    if t == "boolean":
+        return value.lower() == "true"
+    return value
+
+
+def tool_args(tools, name, given=None):
     for tool in tools or []:
         fn = tool.get("function", {})
         if fn.get("name") == name:
             props = fn.get("parameters", {}).get("properties", {})
             required = fn.get("parameters", {}).get("required", list(props))
-            return {k: default_for(props.get(k, {})) for k in required}
+            args = {k: default_for(props.get(k, {})) for k in required}
+            for k, v in (given or {}).items():
+                if k in props:
+                    args[k] = coerce(v, props[k])
+            return args
     return {}
+
+
+def given_args(words):
+    """``key=value`` words right after the tool name."""
+    out = {}
+    for w in words:
+        if "=" not in w:
+            break
+        k, v = w.split("=", 1)
+        out[k] = v
+    return out
+
+
+def reply_tag(messages):
+    """The ``REPLY_TAG:<word>`` of the system prompt, if any."""
+    for m in messages:
+        if m.get("role") == "system":
+            text = content_text(m.get("content"))
+            if "REPLY_TAG:" in text:
+                rest = text.split("REPLY_TAG:", 1)[1].split()
+                if rest:
+                    return rest[0].strip(".,;:!?\"'")
+    return None
+
+
+def tagged(text, messages):
+    tag = reply_tag(messages)
+    return f"{text} [{tag}]" if tag else text
 
 
 def decide(body):
@@ -78,14 +131,15 @@ def decide(body):
                 if call.get("id") == call_id:
                     name = call.get("function", {}).get("name", name)
         result = content_text(messages[-1].get("content"))
-        return ("content", f"Tool {name} returned: {result[:200]}")
+        return ("content", tagged(f"Tool {name} returned: {result[:200]}", messages))
     text = extract_user_message(last_user_text(messages))
     marker = "USE_TOOL:"
     if marker in text:
-        name = text.split(marker, 1)[1].split()[0].strip(".,;:!?\"'") if text.split(marker, 1)[1].split() else ""
+        words = text.split(marker, 1)[1].split()
+        name = words[0].strip(".,;:!?\"'") if words else ""
         if name:
-            return ("tool", name, json.dumps(tool_args(body.get("tools"), name)))
-    return ("content", f"Echo: {text}")
+            return ("tool", name, json.dumps(tool_args(body.get("tools"), name, given_args(words[1:]))))
+    return ("content", tagged(f"Echo: {text}", messages))
 
 
 def usage(body):

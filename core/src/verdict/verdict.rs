@@ -1,0 +1,156 @@
+//! The verdict of a suite run: plain data tied to the resolved fleet (its hash) and the prefix,
+//! stored on the canary agents' metadata so that another browser or a pipeline reads it.
+
+use super::run::{CaseResult, RunPlan, Totals};
+use crate::client::{ApiError, LettaClient, Transport};
+use crate::fleet::Fleet;
+use crate::live::LiveState;
+use crate::plan::fingerprint;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Metadata key of the verdict on each canary of the run.
+pub const VERDICT_KEY: &str = "fleetcanary.verdict";
+/// Metadata key of a promote override on each promoted agent.
+pub const OVERRIDE_KEY: &str = "fleetcanary.promoteOverride";
+
+/// How many failed case names a verdict carries (metadata stays small).
+const MAX_FAILED_NAMES: usize = 20;
+
+/// Hash of a resolved fleet: equal fleets (same agents, prompts, blocks, tools, files) give
+/// equal hashes, so a verdict is valid only for the version it tested.
+pub fn fleet_hash(fleet: &Fleet) -> String {
+    fingerprint(serde_json::to_string(fleet).unwrap_or_default().as_bytes())
+}
+
+/// The outcome of a suite run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verdict {
+    /// Suite name.
+    pub suite: String,
+    /// Hash of the fleet that was tested ([`fleet_hash`]).
+    pub fleet_hash: String,
+    /// Canary prefix tested.
+    pub prefix: String,
+    /// When the run started (ISO-8601 UTC).
+    pub at: String,
+    /// Cases × targets.
+    pub total: usize,
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Every case passed (and there was at least one).
+    pub ok: bool,
+    /// Names of failed cases (`case @ agent`, at most 20).
+    pub failed_cases: Vec<String>,
+}
+
+impl Verdict {
+    /// The verdict of a finished run.
+    pub fn from_run(plan: &RunPlan, cases: &[CaseResult], totals: &Totals, now: &str) -> Verdict {
+        Verdict {
+            suite: plan.suite.clone(),
+            fleet_hash: plan.fleet_hash.clone(),
+            prefix: plan.prefix.clone(),
+            at: now.to_string(),
+            total: totals.cases,
+            passed: totals.passed,
+            failed: totals.failed,
+            ok: totals.cases > 0 && totals.failed == 0,
+            failed_cases: cases
+                .iter()
+                .filter(|c| !c.passed)
+                .take(MAX_FAILED_NAMES)
+                .map(|c| format!("{} @ {}", c.case, c.agent))
+                .collect(),
+        }
+    }
+
+    /// Reads a verdict from agent metadata.
+    pub fn from_metadata(m: &Map<String, Value>) -> Option<Verdict> {
+        serde_json::from_value(m.get(VERDICT_KEY)?.clone()).ok()
+    }
+
+    /// One line for the plan view and the CLI.
+    pub fn summary(&self) -> String {
+        format!(
+            "suite '{}': {} of {} passed ({}) at {}, fleet {}",
+            self.suite,
+            self.passed,
+            self.total,
+            if self.ok { "PASSED" } else { "FAILED" },
+            self.at,
+            self.fleet_hash
+        )
+    }
+}
+
+/// Reads an agent's metadata, merges `key: value` into it and writes it back whole (the
+/// server's PATCH replaces `metadata`, so a blind write would drop the canary mark).
+pub async fn merge_metadata<T: Transport>(
+    client: &LettaClient<T>,
+    agent_id: &str,
+    key: &str,
+    value: Value,
+) -> Result<(), ApiError> {
+    let agent = client.get_agent(agent_id).await?;
+    let mut m = agent
+        .get("metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    m.insert(key.to_string(), value);
+    client
+        .patch_agent(agent_id, serde_json::json!({ "metadata": m }))
+        .await
+        .map(|_| ())
+}
+
+/// Writes the verdict onto each canary agent; returns an error text per agent that failed.
+pub async fn store_verdict<T: Transport>(
+    client: &LettaClient<T>,
+    verdict: &Verdict,
+    canary_ids: &[String],
+) -> Vec<String> {
+    let value = serde_json::to_value(verdict).unwrap_or(Value::Null);
+    let mut errors = Vec::new();
+    let mut ids = canary_ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        if let Err(e) = merge_metadata(client, &id, VERDICT_KEY, value.clone()).await {
+            errors.push(format!("verdict not stored on {id}: {e}"));
+        }
+    }
+    errors
+}
+
+/// The latest verdict stored on canaries of `prefix`: the newest for `fleet_hash` when there
+/// is one, else the newest of any fleet (so the gate can say "tested another version").
+pub fn latest_verdict(live: &LiveState, prefix: &str, fleet_hash: &str) -> Option<Verdict> {
+    let all: Vec<Verdict> = live
+        .agents
+        .iter()
+        .filter(|a| {
+            crate::canary::canary_mark(&a.name, &a.metadata).is_some_and(|m| m.prefix == prefix)
+        })
+        .filter_map(|a| Verdict::from_metadata(&a.metadata))
+        .filter(|v| v.prefix == prefix)
+        .collect();
+    let newest = |vs: Vec<&Verdict>| vs.into_iter().max_by(|a, b| a.at.cmp(&b.at)).cloned();
+    newest(all.iter().filter(|v| v.fleet_hash == fleet_hash).collect())
+        .or_else(|| newest(all.iter().collect()))
+}
+
+/// Reads the server and returns [`latest_verdict`].
+pub async fn read_verdict<T: Transport>(
+    client: &LettaClient<T>,
+    prefix: &str,
+    fleet_hash: &str,
+) -> Result<Option<Verdict>, ApiError> {
+    let agents = client.list_agents().await?;
+    let live = LiveState::from_api(&agents, &[], &[], &[], &[]);
+    Ok(latest_verdict(&live, prefix, fleet_hash))
+}

@@ -1,0 +1,538 @@
+//! Canary verdicts against the real Letta server: what a test conversation isolates (per
+//! object kind, read back from the server), a suite run with passing and failing cases, replay
+//! of seeded production traffic, the verdict stored in metadata and read back, the promote gate,
+//! and injected send faults. Every name is run-unique, so tests share one server safely.
+
+use canary_core::canary::{canary_metadata, Prefix};
+use canary_core::client::conversations::TEST_SUMMARY_PREFIX;
+use canary_core::client::{Body, ChatMessage, LettaClient, Method, Request, Transport};
+use canary_core::fleet::{load_fleet, FileSet, Fleet};
+use canary_core::live::LiveState;
+use canary_core::verdict::{
+    gate, parse_suite, plan_suite, read_verdict, replay, run_plan, store_verdict, GateDecision,
+    Refusal, RunOptions, RunReport, Suite, Verdict,
+};
+use canary_tests::{client, now_iso, unique, Faulty, NativeTransport, EMBEDDING, MODEL};
+use serde_json::{json, Value};
+use std::time::Instant;
+
+/// `GET /v1{path}` as JSON, for server state the engine never reads (blocks by id, archival).
+async fn raw_get(path: &str) -> Result<Value, String> {
+    let c = client(NativeTransport::default());
+    let req = Request {
+        method: Method::Get,
+        url: format!("{}/v1{path}", c.connection().base_url.trim_end_matches('/')),
+        headers: c
+            .connection()
+            .api_key
+            .iter()
+            .map(|k| ("Authorization".to_string(), format!("Bearer {k}")))
+            .collect(),
+        body: Body::Empty,
+    };
+    let r = NativeTransport::default()
+        .send(req)
+        .await
+        .map_err(|e| e.0)?;
+    if !(200..300).contains(&r.status) {
+        return Err(format!("{} {}", r.status, r.body));
+    }
+    serde_json::from_str(&r.body).map_err(|e| e.to_string())
+}
+
+/// One production agent and its canary, made directly (the deploy itself is tested elsewhere).
+struct Pair {
+    prefix: Prefix,
+    production_name: String,
+    production: String,
+    canary: String,
+    fleet: Fleet,
+}
+
+fn fleet_yaml(name: &str, prompt: &str) -> String {
+    format!(
+        "agents:\n  - name: {name}\n    description: d\n    system_prompt: {{value: \"{prompt}\"}}\n    llm_config: {{model: {MODEL}, context_window: 16000}}\n    embedding: {EMBEDDING}\n    tools: [memory_insert, archival_memory_insert]\n    memory_blocks:\n      - name: persona\n        description: who\n        limit: 2000\n        value: I help.\n        agent_owned: true\n"
+    )
+}
+
+async fn make_agent<T: Transport>(
+    c: &LettaClient<T>,
+    name: &str,
+    prompt: &str,
+    metadata: serde_json::Map<String, Value>,
+) -> String {
+    let body = json!({
+        "name": name,
+        "system": prompt,
+        "model": MODEL,
+        "embedding": EMBEDDING,
+        "context_window_limit": 16000,
+        "include_base_tools": true,
+        "tools": ["memory_insert", "archival_memory_insert"],
+        "memory_blocks": [
+            {"label": "persona", "value": "I help.", "limit": 2000},
+            {"label": "human", "value": "Unknown user.", "limit": 2000}
+        ],
+        "metadata": metadata,
+    });
+    let a = c.create_agent(body).await.expect("create agent");
+    a["id"].as_str().expect("agent id").to_string()
+}
+
+/// Production runs `prompt_production`, the canary `prompt_canary` (the fleet under test).
+async fn pair<T: Transport>(
+    c: &LettaClient<T>,
+    tag: &str,
+    prompt_production: &str,
+    prompt_canary: &str,
+) -> Pair {
+    let u = unique(tag);
+    let prefix = Prefix::new(&format!("V{u}-")).expect("prefix");
+    let production_name = format!("agent-{u}");
+    let production = make_agent(c, &production_name, prompt_production, Default::default()).await;
+    let canary_name = prefix.canary_name(&production_name).expect("name");
+    let md = canary_metadata(&prefix, &production_name, &now_iso());
+    let canary = make_agent(c, &canary_name, prompt_canary, md).await;
+    let r = load_fleet(
+        &fleet_yaml(&production_name, prompt_canary),
+        &FileSet::new(),
+    );
+    assert!(r.ok, "{:?}", r.errors);
+    Pair {
+        prefix,
+        production_name,
+        production,
+        canary,
+        fleet: r.fleet.expect("fleet"),
+    }
+}
+
+async fn drop_pair<T: Transport>(c: &LettaClient<T>, p: &Pair) {
+    for id in [&p.production, &p.canary] {
+        let blocks = agent_blocks(c, id).await;
+        let _ = c.sweep_test_conversations(id).await;
+        let _ = c.delete_agent(id).await;
+        for b in blocks {
+            let _ = c.delete_block(&b.0).await;
+        }
+    }
+}
+
+/// (id, label, value) of every block attached to an agent (none when it is gone).
+async fn agent_blocks<T: Transport>(c: &LettaClient<T>, id: &str) -> Vec<(String, String, String)> {
+    let Ok(a) = c.get_agent(id).await else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String, String)> = a["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            (
+                b["id"].as_str().unwrap_or_default().to_string(),
+                b["label"].as_str().unwrap_or_default().to_string(),
+                b["value"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+async fn message_ids<T: Transport>(c: &LettaClient<T>, id: &str) -> Vec<Value> {
+    let a = c.get_agent(id).await.expect("agent");
+    a["message_ids"].as_array().cloned().unwrap_or_default()
+}
+
+async fn default_count<T: Transport>(c: &LettaClient<T>, id: &str) -> usize {
+    c.agent_messages(id, Some("default"), 1000)
+        .await
+        .expect("default conversation messages")
+        .len()
+}
+
+/// What production looks like from the outside: in-context ids, default history, blocks.
+async fn snapshot<T: Transport>(
+    c: &LettaClient<T>,
+    id: &str,
+) -> (Vec<Value>, usize, Vec<(String, String, String)>) {
+    (
+        message_ids(c, id).await,
+        default_count(c, id).await,
+        agent_blocks(c, id).await,
+    )
+}
+
+fn tool_calls(r: &canary_core::client::ChatReply) -> Vec<String> {
+    r.messages
+        .iter()
+        .filter_map(|m| match m {
+            ChatMessage::ToolCall { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn opts<'a>(clock: &'a dyn Fn() -> f64) -> RunOptions<'a> {
+    RunOptions {
+        now: now_iso(),
+        clock,
+        keep_canary_conversations: false,
+    }
+}
+
+async fn live<T: Transport>(c: &LettaClient<T>) -> LiveState {
+    let agents = c.list_agents().await.expect("agents");
+    LiveState::from_api(&agents, &[], &[], &[], &[])
+}
+
+async fn test_conversations<T: Transport>(c: &LettaClient<T>, id: &str) -> usize {
+    c.list_conversations(id)
+        .await
+        .expect("conversations")
+        .iter()
+        .filter(|c| c.is_test())
+        .count()
+}
+
+#[tokio::test]
+async fn history_and_blocks_are_isolated() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "iso", "You help.", "You help.").await;
+    let before = snapshot(&c, &p.production).await;
+
+    // A memory tool call in a test conversation on production.
+    let conv = c
+        .open_test_conversation(&p.production, "isolation")
+        .await
+        .expect("test conversation");
+    assert!(conv
+        .summary
+        .as_deref()
+        .is_some_and(|s| s.starts_with(TEST_SUMMARY_PREFIX)));
+    assert_eq!(
+        conv.isolated_block_ids.len(),
+        2,
+        "every label isolated: {conv:?}"
+    );
+    let r = c
+        .send_in_conversation(
+            &conv.id,
+            "USE_TOOL:memory_insert label=persona new_string=ISOMARK",
+        )
+        .await
+        .expect("send");
+    assert_eq!(tool_calls(&r.reply), vec!["memory_insert"], "{r:?}");
+    let mut copy_values = Vec::new();
+    for id in &conv.isolated_block_ids {
+        let b = raw_get(&format!("/blocks/{id}")).await.expect("block copy");
+        copy_values.push(b["value"].as_str().unwrap_or_default().to_string());
+    }
+    assert!(
+        copy_values.iter().any(|v| v.contains("ISOMARK")),
+        "the conversation's copy took the edit: {copy_values:?}"
+    );
+    assert!(!c
+        .conversation_messages(&conv.id)
+        .await
+        .expect("msgs")
+        .is_empty());
+
+    // Production: same in-context messages, same default history, blocks byte for byte.
+    let after = snapshot(&c, &p.production).await;
+    assert_eq!(before.0, after.0, "in-context message_ids unchanged");
+    assert_eq!(before.1, after.1, "default conversation unchanged");
+    assert_eq!(before.2, after.2, "blocks byte-for-byte unchanged");
+
+    // Control: the same call in the canary's default conversation does edit its block, so the
+    // check above can fail.
+    let r = c
+        .send_message(
+            &p.canary,
+            "USE_TOOL:memory_insert label=persona new_string=CTRLMARK",
+        )
+        .await
+        .expect("control send");
+    assert_eq!(tool_calls(&r), vec!["memory_insert"]);
+    let canary_blocks = agent_blocks(&c, &p.canary).await;
+    assert!(
+        canary_blocks.iter().any(|b| b.2.contains("CTRLMARK")),
+        "{canary_blocks:?}"
+    );
+
+    // Production's test conversation goes right after use, with its block copies.
+    c.delete_conversation(&conv.id).await.expect("delete");
+    assert_eq!(test_conversations(&c, &p.production).await, 0);
+    for id in &conv.isolated_block_ids {
+        assert!(
+            raw_get(&format!("/blocks/{id}")).await.is_err(),
+            "copy {id} deleted"
+        );
+    }
+    drop_pair(&c, &p).await;
+}
+
+#[tokio::test]
+async fn archival_inserts_are_not_isolated() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "arc", "You help.", "You help.").await;
+    let conv = c
+        .open_test_conversation(&p.canary, "archival")
+        .await
+        .expect("test conversation");
+    let r = c
+        .send_in_conversation(&conv.id, "USE_TOOL:archival_memory_insert content=ARCHMARK")
+        .await
+        .expect("send");
+    assert_eq!(
+        tool_calls(&r.reply),
+        vec!["archival_memory_insert"],
+        "{r:?}"
+    );
+    let passages = raw_get(&format!("/agents/{}/archival-memory?limit=50", p.canary))
+        .await
+        .expect("archival memory");
+    let texts: Vec<&str> = passages
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["text"].as_str())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("ARCHMARK")),
+        "archival insert from a test conversation reached the agent's archive: {texts:?}"
+    );
+
+    // What cleanup (deleting the canary agent) does to a test conversation left on it.
+    let copies = conv.isolated_block_ids.clone();
+    c.delete_agent(&p.canary).await.expect("delete canary");
+    let mut left = Vec::new();
+    for id in &copies {
+        if raw_get(&format!("/blocks/{id}")).await.is_ok() {
+            left.push(id.clone());
+        }
+    }
+    for id in &left {
+        let _ = c.delete_block(id).await;
+    }
+    // Deleting an agent does not delete its test conversations' block copies: runs and the
+    // chat delete their conversations (and so the copies) themselves.
+    assert_eq!(left, copies, "block copies outlive the agent");
+    drop_pair(&c, &p).await;
+}
+
+fn suite(p: &Pair) -> Suite {
+    let yaml = format!(
+        "name: smoke\nagents: [{a}]\ncases:\n  - name: tagged\n    input: hello\n    checks:\n      - contains: 'echo: hello'\n      - regex: '\\[v2\\]$'\n      - differs_from_production: true\n      - max_latency_ms: 60000\n  - name: unchanged\n    input: hello again\n    checks:\n      - same_as_production: true\n  - name: remembers\n    input: [\"hi\", \"USE_TOOL:memory_insert label=human new_string=tea\"]\n    checks:\n      - tool_called: {{name: memory_insert, arguments: {{label: human}}}}\n      - exact: 'Echo: hi [v2]'\n        turn: 1\n",
+        a = p.production_name
+    );
+    let r = parse_suite("tests/suite.yaml", &yaml, Some(&p.fleet), &FileSet::new());
+    assert!(r.ok, "{:?}", r.errors);
+    r.suite.expect("suite")
+}
+
+#[tokio::test]
+async fn suite_run_verdict_in_metadata_and_the_gate() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "sui", "You help.", "You help. REPLY_TAG:v2").await;
+    let before = snapshot(&c, &p.production).await;
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+
+    let s = suite(&p);
+    let plan = plan_suite(&s, &p.fleet, &live(&c).await, &p.prefix);
+    assert!(plan.blockers.is_empty(), "{:?}", plan.blockers);
+    assert_eq!(plan.cases.len(), 3);
+    let events = std::cell::RefCell::new(Vec::new());
+    let report: RunReport =
+        run_plan(&c, &plan, &opts(&clock), &|e| events.borrow_mut().push(e)).await;
+    assert_eq!(events.borrow().len(), 6, "a start and an end per case");
+    let by = |n: &str| report.cases.iter().find(|x| x.case == n).expect("case");
+    assert!(by("tagged").passed, "{:#?}", by("tagged"));
+    assert!(
+        !by("unchanged").passed,
+        "the prompt change shows: {:#?}",
+        by("unchanged")
+    );
+    assert!(by("remembers").passed, "{:#?}", by("remembers"));
+    assert_eq!(
+        by("tagged").canary.turns[0].reply.assistant_text(),
+        "Echo: hello [v2]"
+    );
+    assert_eq!(
+        by("tagged")
+            .production
+            .as_ref()
+            .expect("production side")
+            .turns[0]
+            .reply
+            .assistant_text(),
+        "Echo: hello"
+    );
+    assert!(by("tagged").canary.turns[0].latency_ms > 0);
+    assert_eq!((report.totals.passed, report.totals.failed), (2, 1));
+    assert!(!report.verdict.ok);
+    assert_eq!(
+        report.verdict.failed_cases,
+        vec![format!("unchanged @ {}", p.production_name)]
+    );
+
+    // Production untouched; every test conversation is gone (an agent's deletion would leave
+    // their block copies behind, see archival_inserts_are_not_isolated).
+    assert_eq!(before, snapshot(&c, &p.production).await);
+    assert_eq!(test_conversations(&c, &p.production).await, 0);
+    assert_eq!(test_conversations(&c, &p.canary).await, 0);
+
+    // The verdict is stored on the canary (merged into its metadata) and read back.
+    let errors = store_verdict(&c, &report.verdict, &[p.canary.clone()]).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let md = c.get_agent(&p.canary).await.expect("canary")["metadata"].clone();
+    assert_eq!(md["lettactl.canary"], json!(true), "canary mark kept: {md}");
+    let hash = plan.fleet_hash.clone();
+    let read: Option<Verdict> = read_verdict(&c, p.prefix.as_str(), &hash)
+        .await
+        .expect("read");
+    assert_eq!(read.as_ref(), Some(&report.verdict));
+
+    // Gate: refused (failed), overridden with a reason, and refused for another fleet version.
+    let d = gate(read.as_ref(), &hash, p.prefix.as_str(), None);
+    assert!(
+        matches!(
+            d,
+            GateDecision::Refused {
+                refusal: Refusal::Failed { .. }
+            }
+        ),
+        "{d:?}"
+    );
+    let d = gate(
+        read.as_ref(),
+        &hash,
+        p.prefix.as_str(),
+        Some("hotfix for an outage"),
+    );
+    assert!(d.allows());
+    let d = gate(read.as_ref(), "0000000000000000", p.prefix.as_str(), None);
+    assert!(matches!(
+        d,
+        GateDecision::Refused {
+            refusal: Refusal::OtherFleet { .. }
+        }
+    ));
+
+    // Fix the suite (the tag is intended) and run again: the gate allows.
+    let mut fixed = s.clone();
+    fixed.cases.retain(|c| c.name != "unchanged");
+    let plan = plan_suite(&fixed, &p.fleet, &live(&c).await, &p.prefix);
+    let report = run_plan(&c, &plan, &opts(&clock), &|_| {}).await;
+    assert!(report.verdict.ok, "{:#?}", report.cases);
+    assert!(store_verdict(&c, &report.verdict, &[p.canary.clone()])
+        .await
+        .is_empty());
+    let read = read_verdict(&c, p.prefix.as_str(), &hash)
+        .await
+        .expect("read");
+    assert!(matches!(
+        gate(read.as_ref(), &hash, p.prefix.as_str(), None),
+        GateDecision::Allowed { .. }
+    ));
+    drop_pair(&c, &p).await;
+}
+
+#[tokio::test]
+async fn replay_of_seeded_production_traffic() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "rep", "You help.", "You help. REPLY_TAG:v2").await;
+    for m in ["where is my order", "can I return shoes", "thanks"] {
+        c.send_message(&p.production, m)
+            .await
+            .expect("seed production");
+    }
+    let before = snapshot(&c, &p.production).await;
+    let traffic = replay::read_traffic(&c, &p.production, 2)
+        .await
+        .expect("traffic");
+    assert_eq!(
+        traffic,
+        vec!["can I return shoes", "thanks"],
+        "the last 2, oldest first"
+    );
+
+    let live = live(&c).await;
+    let target =
+        canary_core::verdict::target_for(&live, &p.prefix, &p.production_name).expect("target");
+    let plan = replay::plan_replay(&traffic, target, p.prefix.as_str(), "h");
+    assert!(plan.blockers.is_empty());
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+    let report = run_plan(&c, &plan, &opts(&clock), &|_| {}).await;
+    let pairs = replay::pairs(&report.cases, false);
+    assert_eq!(pairs.len(), 2);
+    assert_eq!(pairs[0].production, "Echo: can I return shoes");
+    assert_eq!(pairs[0].canary, "Echo: can I return shoes [v2]");
+    assert!(!pairs[0].same);
+    let canary_core::plan::diff::TextChange::Words(spans) = &pairs[0].diff else {
+        panic!("a one-line reply gives a word diff")
+    };
+    assert!(spans
+        .iter()
+        .any(|s| s.tag == canary_core::plan::diff::Tag::Insert && s.text.contains("[v2]")));
+    assert_eq!(replay::pairs(&report.cases, true).len(), 2, "both differ");
+
+    // Reading and replaying left production as it was.
+    assert_eq!(before, snapshot(&c, &p.production).await);
+    assert_eq!(test_conversations(&c, &p.production).await, 0);
+
+    // A replayed pair saved as a case parses back into a suite that passes.
+    let case = replay::case_from_pair(&pairs[0], &p.production_name, "saved");
+    let yaml = canary_core::verdict::write::append_cases("", "replayed", &[case]).expect("yaml");
+    let r = parse_suite("tests/suite.yaml", &yaml, Some(&p.fleet), &FileSet::new());
+    let s = r.suite.expect("suite");
+    let plan = plan_suite(&s, &p.fleet, &live, &p.prefix);
+    let report = run_plan(&c, &plan, &opts(&clock), &|_| {}).await;
+    assert!(report.verdict.ok, "{:#?}", report.cases);
+    drop_pair(&c, &p).await;
+}
+
+#[tokio::test]
+async fn send_faults_fail_cases_and_the_run_finishes() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "flt", "You help.", "You help.").await;
+    let yaml = format!(
+        "name: faults\nmax_concurrent: 3\ncases:\n{}",
+        (1..=6)
+            .map(|i| format!("  - name: c{i}\n    input: message {i}\n    checks: [{{contains: 'message {i}'}}]\n"))
+            .collect::<String>()
+    );
+    let r = parse_suite("s.yaml", &yaml, Some(&p.fleet), &FileSet::new());
+    let s = r.suite.expect("suite");
+    let plan = plan_suite(&s, &p.fleet, &live(&c).await, &p.prefix);
+    let faulty = client(Faulty::new(NativeTransport::default(), 4, 0));
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+    let o = opts(&clock);
+    let run = run_plan(&faulty, &plan, &o, &|_| {});
+    let report = tokio::time::timeout(std::time::Duration::from_secs(240), run)
+        .await
+        .expect("the run finishes");
+    assert_eq!(report.cases.len(), 6);
+    assert!(
+        report.totals.errors > 0,
+        "faults show as failed cases: {:#?}",
+        report.totals
+    );
+    assert!(
+        report.totals.passed > 0,
+        "the other cases still ran: {:#?}",
+        report.totals
+    );
+    assert!(!report.verdict.ok);
+    // Clean up whatever the faults left behind on production.
+    let left = c
+        .sweep_test_conversations(&p.production)
+        .await
+        .expect("sweep");
+    let _ = left;
+    assert_eq!(test_conversations(&c, &p.production).await, 0);
+    drop_pair(&c, &p).await;
+}
