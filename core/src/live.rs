@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod mcp;
+pub use mcp::{LiveMcpServer, McpDefinition};
+
 /// Everything the planner needs to know about the server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -23,6 +26,8 @@ pub struct LiveState {
     pub folders: Vec<LiveFolder>,
     /// Archives.
     pub archives: Vec<LiveArchive>,
+    /// MCP servers with their tools (read only when the fleet uses MCP).
+    pub mcp_servers: Vec<LiveMcpServer>,
     /// True when no server was read (a preview without a connection): everything is planned
     /// as new, Letta's built-in tools are assumed present, and the plan cannot be executed.
     #[serde(default)]
@@ -63,6 +68,9 @@ pub struct LiveAgent {
     pub metadata: Map<String, Value>,
     /// Creation time.
     pub created_at: Option<String>,
+    /// Summaries of its conversations, sorted (read only for agents whose fleet entry lists
+    /// conversations; our test conversations are left out).
+    pub conversations: Vec<String>,
 }
 
 /// A memory block.
@@ -205,6 +213,7 @@ impl LiveAgent {
                 .get("created_at")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            conversations: Vec::new(),
         }
     }
 
@@ -372,6 +381,13 @@ impl LiveState {
             .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
         self.archives
             .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        self.mcp_servers
+            .sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    }
+
+    /// The MCP server with this name.
+    pub fn mcp_server(&self, name: &str) -> Option<&LiveMcpServer> {
+        self.mcp_servers.iter().find(|m| m.name == name)
     }
 
     /// The block with this id.

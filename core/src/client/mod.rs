@@ -5,6 +5,8 @@
 //! idempotency key, so the executor looks an agent up after an ambiguous failure instead.
 
 pub mod conversations;
+mod live_read;
+mod mcp;
 pub mod messages;
 pub mod transport;
 
@@ -14,7 +16,6 @@ pub use transport::{
 };
 
 use crate::fleet::{BlockSpec, FolderFile};
-use crate::live::{LiveArchive, LiveState};
 use serde_json::{json, Map, Value};
 use std::cell::Cell;
 
@@ -666,98 +667,5 @@ impl<T: Transport> LettaClient<T> {
             }
         }
         Ok(reply)
-    }
-
-    /// Blocks carrying the fleet's shared block labels (production blocks and canary copies).
-    async fn shared_blocks_of(&self, fleet: &crate::fleet::Fleet) -> Result<Vec<Value>, ApiError> {
-        let mut out = Vec::new();
-        for b in &fleet.shared_blocks {
-            out.extend(self.blocks_labelled(&b.label).await?);
-        }
-        Ok(out)
-    }
-
-    /// Every folder, with the file list of the fleet's folders and their canary copies.
-    async fn folders_of(
-        &self,
-        fleet: &crate::fleet::Fleet,
-    ) -> Result<Vec<(Value, Vec<Value>)>, ApiError> {
-        let names: Vec<&str> = fleet
-            .shared_folders
-            .iter()
-            .map(|f| f.name.as_str())
-            .chain(
-                fleet
-                    .agents
-                    .iter()
-                    .flat_map(|a| a.folders.iter().map(|f| f.name.as_str())),
-            )
-            .collect();
-        let mut out = Vec::new();
-        if names.is_empty() {
-            return Ok(out);
-        }
-        for f in self.list_folders().await? {
-            let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
-            let files = if names.iter().any(|n| name.ends_with(n)) {
-                let id = f
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                self.folder_files(&id).await?
-            } else {
-                Vec::new()
-            };
-            out.push((f, files));
-        }
-        Ok(out)
-    }
-
-    /// Every archive, with the agents of the fleet's archives.
-    async fn archives_of(
-        &self,
-        fleet: &crate::fleet::Fleet,
-    ) -> Result<Vec<(Value, Vec<String>)>, ApiError> {
-        let names: Vec<&str> = fleet
-            .agents
-            .iter()
-            .filter_map(|a| a.archive.as_ref().map(|x| x.name.as_str()))
-            .collect();
-        let mut out = Vec::new();
-        if names.is_empty() {
-            return Ok(out);
-        }
-        for a in self.list_archives().await? {
-            let ar = LiveArchive::from_api(&a);
-            let users = if names.contains(&ar.name.as_str()) {
-                self.archive_agents(&ar.id).await?
-            } else {
-                Vec::new()
-            };
-            out.push((a, users));
-        }
-        Ok(out)
-    }
-
-    /// Reads the whole live state the planner needs for a fleet: every agent (one paged list
-    /// with `include=`), blocks with the fleet's shared labels, tools, folders (with files for
-    /// the fleet's folders and their canary copies) and the fleet's archives.
-    pub async fn fetch_live(&self, fleet: &crate::fleet::Fleet) -> Result<LiveState, ApiError> {
-        // Independent reads go out together: the agent list (the slow one) overlaps the rest.
-        let (agents, extra_blocks, tools, folders, archives) = futures::try_join!(
-            self.list_agents(),
-            self.shared_blocks_of(fleet),
-            self.list_tools(),
-            self.folders_of(fleet),
-            self.archives_of(fleet),
-        )?;
-        Ok(LiveState::from_api(
-            &agents,
-            &extra_blocks,
-            &tools,
-            &folders,
-            &archives,
-        ))
     }
 }

@@ -193,6 +193,14 @@ async fn run_agent_step<T: Transport>(
                 Err(x) => Err(x.to_string()),
             }
         }
+        AgentStep::CreateConversation {
+            summary,
+            isolated_blocks,
+        } => client
+            .create_conversation(id, summary, isolated_blocks)
+            .await
+            .map(|_| ())
+            .map_err(e),
         AgentStep::FirstMessage { text } => {
             if let Err(x) = client.send_message(id, text).await {
                 warnings.push(format!("first message not delivered: {x}"));

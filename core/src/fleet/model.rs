@@ -69,6 +69,20 @@ pub struct AgentSpec {
     pub first_message: Option<String>,
     /// Whether the model reasons before answering.
     pub reasoning: bool,
+    /// Conversations the agent should have (lettactl's `conversations`), matched by summary.
+    #[serde(default)]
+    pub conversations: Vec<ConversationSpec>,
+}
+
+/// A conversation an agent should have, matched on the server by its summary. Created when
+/// missing, never deleted or changed by an apply (its history belongs to its users).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationSpec {
+    /// The summary, which identifies the conversation.
+    pub summary: String,
+    /// Block labels the conversation gets its own copies of (`isolated_blocks`).
+    pub isolated_blocks: Vec<String>,
 }
 
 /// Model handle and limits.
@@ -117,6 +131,20 @@ pub struct FolderSpec {
     pub name: String,
     /// Documents, sorted by path.
     pub files: Vec<FolderFile>,
+    /// Each `files` entry as written and the paths it matched, so that a plan can say which
+    /// documents a pattern such as `docs/*.md` brought in.
+    #[serde(default)]
+    pub sources: Vec<FileSource>,
+}
+
+/// One `files` entry of a folder and what it matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileSource {
+    /// The entry as written (a plain path or a pattern).
+    pub pattern: String,
+    /// The file-set paths it matched, sorted (one for a plain path).
+    pub matched: Vec<String>,
 }
 
 /// One document of a folder.

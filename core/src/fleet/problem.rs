@@ -101,6 +101,18 @@ pub enum Problem {
         /// Where the NUL is.
         offset: usize,
     },
+    /// A `from_bucket` source, which needs storage credentials a page does not have.
+    #[error("'from_bucket' reads from Supabase storage with credentials from lettactl's environment, which this browser tool cannot do; download the file, add it to the fleet's files and {instead}")]
+    FromBucket {
+        /// What to write instead.
+        instead: &'static str,
+    },
+    /// A lettactl setting that lettactl itself never applies (a warning).
+    #[error("'{0}' has no effect: lettactl documents it but does not apply it, and neither does this tool")]
+    NoEffect(&'static str),
+    /// An empty block value, which lettactl refuses.
+    #[error("a block's 'value' must not be empty (lettactl refuses empty values); write a short placeholder such as 'None yet.'")]
+    EmptyBlockValue,
     /// A path that cannot be used.
     #[error("{0}")]
     Path(String),
@@ -118,6 +130,14 @@ pub enum Problem {
     /// A model that is not a handle.
     #[error("model '{0}' is not a handle; write provider/model, for example 'openai/gpt-4.1'")]
     ModelHandle(String),
+    /// A conversation isolates a block label the agent does not have.
+    #[error("isolated block '{label}' is not one of this agent's blocks{}", if known.is_empty() { "; the agent has no blocks".to_string() } else { format!(" ({})", known.join(", ")) })]
+    UnknownBlockLabel {
+        /// The label used.
+        label: String,
+        /// The agent's labels.
+        known: Vec<String>,
+    },
     /// An unknown shared block or folder.
     #[error("{what} '{name}' is not defined at the top level{}", if known.is_empty() { String::new() } else { format!("; defined: {}", known.join(", ")) })]
     UnknownShared {

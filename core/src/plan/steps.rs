@@ -325,4 +325,11 @@ pub enum AgentStep {
         /// The message.
         text: String,
     },
+    /// Create one of the fleet's conversations on the agent (matched later by summary).
+    CreateConversation {
+        /// The summary that identifies it.
+        summary: String,
+        /// Block labels it gets its own copies of.
+        isolated_blocks: Vec<String>,
+    },
 }

@@ -263,6 +263,7 @@ pub fn apply(live: &mut LiveState, p: &Plan) {
                         archive_ids: vec![],
                         metadata,
                         created_at: None,
+                        conversations: vec![],
                     });
                     agent_id = Some(id);
                 }
@@ -309,6 +310,10 @@ pub fn apply(live: &mut LiveState, p: &Plan) {
                             }
                         }
                         AgentStep::CreateBlock(_) => ag.block_ids.extend(new_block),
+                        AgentStep::CreateConversation { summary, .. } => {
+                            ag.conversations.push(summary.clone());
+                            ag.conversations.sort();
+                        }
                         AgentStep::Attach { kind, target } => {
                             let tid = resolve(*kind, target);
                             match kind {

@@ -25,6 +25,7 @@ pub const AGENT_FIELDS: &[&str] = &[
     "tags",
     "first_message",
     "reasoning",
+    "conversations",
 ];
 /// Agent fields lettactl knows that this tool accepts but does not apply.
 pub const AGENT_IGNORED: &[&str] = &[
@@ -32,7 +33,6 @@ pub const AGENT_IGNORED: &[&str] = &[
     "include_base_tool_rules",
     "compaction_settings",
     "mcp_tools",
-    "conversations",
     "lettabot",
     "memory",
     "secrets",
@@ -120,6 +120,10 @@ impl Walker<'_> {
         let archive = self.archive(m, path);
 
         let tags = self.tags(m, path);
+        let mut block_labels: BTreeSet<String> =
+            memory_blocks.iter().map(|b| b.label.clone()).collect();
+        block_labels.extend(shared_block_refs.iter().cloned());
+        let conversations = self.conversations(m, path, &block_labels);
 
         Some(AgentSpec {
             name: name?,
@@ -137,6 +141,7 @@ impl Walker<'_> {
             tags,
             first_message,
             reasoning,
+            conversations,
         })
     }
 
@@ -160,6 +165,10 @@ impl Walker<'_> {
             let Some(name) = self.text_value(n, &p, field, true) else {
                 continue;
             };
+            if self.broken.contains(&(what, name.clone())) {
+                // Its definition already has an error; one error per cause.
+                continue;
+            }
             if !known.contains(&name) {
                 self.err(
                     p,

@@ -8,19 +8,21 @@
 mod agent;
 mod archives;
 mod blocks;
+mod conversations;
 mod folders;
 mod settings;
 mod tools;
 mod top;
 
 pub use agent::{name_problem, RESERVED_NAMES};
-pub use tools::DEFAULT_TOOLS;
+pub use tools::{is_server_builtin, DEFAULT_TOOLS, SERVER_BUILTIN_TOOLS};
+pub(crate) use top::rooted;
 
 use super::files::{normalize_path, FileSet};
 use super::locate::Seg;
 use super::Problem;
 use serde_yaml::{Mapping, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A problem and where it is, before positions are known.
 pub(crate) struct Found {
@@ -36,6 +38,9 @@ pub(crate) struct Walker<'f> {
     tool_sources: BTreeMap<String, (String, String)>,
     /// Agent folder name → the agent that first declared it.
     folder_owner: BTreeMap<String, String>,
+    /// Shared blocks and folders (kind, name) that are defined but invalid: their own errors
+    /// are reported, so references to them are not also reported as "not defined".
+    broken: BTreeSet<(&'static str, String)>,
 }
 
 type Path = Vec<Seg>;
@@ -79,6 +84,7 @@ impl<'f> Walker<'f> {
             warnings: Vec::new(),
             tool_sources: BTreeMap::new(),
             folder_owner: BTreeMap::new(),
+            broken: BTreeSet::new(),
         }
     }
 
@@ -307,6 +313,15 @@ impl<'f> Walker<'f> {
 
     /// Exactly one of `value` / `from_file`; returns the text.
     fn value_or_file(&mut self, m: &Mapping, path: &[Seg]) -> Option<String> {
+        if m.contains_key("from_bucket") {
+            self.err(
+                with(path, "from_bucket"),
+                Problem::FromBucket {
+                    instead: "write 'from_file: <its path>' instead",
+                },
+            );
+            return None;
+        }
         match (m.get("value"), m.get("from_file")) {
             (Some(_), Some(_)) => {
                 self.err(path.to_vec(), Problem::BothValueAndFile);
@@ -318,8 +333,7 @@ impl<'f> Walker<'f> {
             }
             (Some(v), None) => match v {
                 Value::String(s) => self.no_nul(s, || "the value".into(), &with(path, "value")),
-                Value::Number(n) => Some(n.to_string()),
-                Value::Bool(b) => Some(b.to_string()),
+                // Empty: the caller says why that is wrong where it is.
                 Value::Null => Some(String::new()),
                 other => {
                     self.err(

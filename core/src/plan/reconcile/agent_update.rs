@@ -64,6 +64,7 @@ pub(super) fn update(
     blocks(ctx, refs, a, live, &mut w);
     folders(ctx, refs, a, live, &mut w);
     archive(ctx, refs, a, live, &mut w);
+    conversations(a, live, &mut w);
     AgentPlan {
         production_name: a.name.clone(),
         name,
@@ -328,6 +329,21 @@ fn archive(ctx: &Ctx, refs: &Refs, a: &AgentSpec, live: &LiveAgent, w: &mut Work
             w.changes
                 .push(Change::value("archive", Some(name.clone()), None));
             w.detach(Kind::Archive, &name, id);
+        }
+    }
+}
+
+/// Conversations are created when missing (matched by summary) and never deleted: their
+/// history belongs to whoever talked in them.
+fn conversations(a: &AgentSpec, live: &LiveAgent, w: &mut Work) {
+    for c in &a.conversations {
+        if !live.conversations.contains(&c.summary) {
+            w.changes
+                .push(Change::value("conversation", None, Some(c.summary.clone())));
+            w.steps.push(AgentStep::CreateConversation {
+                summary: c.summary.clone(),
+                isolated_blocks: c.isolated_blocks.clone(),
+            });
         }
     }
 }

@@ -162,6 +162,12 @@ fn create(ctx: &Ctx, refs: &Refs, a: &AgentSpec, name: String) -> AgentPlan {
             target: refs.archive(ctx, &ar.name),
         });
     }
+    for c in &a.conversations {
+        steps.push(AgentStep::CreateConversation {
+            summary: c.summary.clone(),
+            isolated_blocks: c.isolated_blocks.clone(),
+        });
+    }
     if !ctx.opts.mode.is_canary() {
         if let Some(m) = &a.first_message {
             steps.push(AgentStep::FirstMessage { text: m.clone() });

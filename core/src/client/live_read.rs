@@ -1,0 +1,136 @@
+//! Reading the live state the planner needs for a fleet: agents with their relationships,
+//! blocks with the fleet's shared labels, tools, folders (with the files of the fleet's
+//! folders and their canary copies), archives and, for agents whose fleet entry lists
+//! conversations, their conversation summaries.
+
+use super::{ApiError, LettaClient, Transport};
+use crate::fleet::Fleet;
+use crate::live::{LiveArchive, LiveState};
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::Value;
+
+impl<T: Transport> LettaClient<T> {
+    /// Blocks carrying the fleet's shared block labels (production blocks and canary copies).
+    async fn shared_blocks_of(&self, fleet: &Fleet) -> Result<Vec<Value>, ApiError> {
+        let mut out = Vec::new();
+        for b in &fleet.shared_blocks {
+            out.extend(self.blocks_labelled(&b.label).await?);
+        }
+        Ok(out)
+    }
+
+    /// Every folder, with the file list of the fleet's folders and their canary copies.
+    async fn folders_of(&self, fleet: &Fleet) -> Result<Vec<(Value, Vec<Value>)>, ApiError> {
+        let names: Vec<&str> = fleet
+            .shared_folders
+            .iter()
+            .map(|f| f.name.as_str())
+            .chain(
+                fleet
+                    .agents
+                    .iter()
+                    .flat_map(|a| a.folders.iter().map(|f| f.name.as_str())),
+            )
+            .collect();
+        let mut out = Vec::new();
+        if names.is_empty() {
+            return Ok(out);
+        }
+        for f in self.list_folders().await? {
+            let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
+            let files = if names.iter().any(|n| name.ends_with(n)) {
+                let id = f
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                self.folder_files(&id).await?
+            } else {
+                Vec::new()
+            };
+            out.push((f, files));
+        }
+        Ok(out)
+    }
+
+    /// Every archive, with the agents of the fleet's archives.
+    async fn archives_of(&self, fleet: &Fleet) -> Result<Vec<(Value, Vec<String>)>, ApiError> {
+        let names: Vec<&str> = fleet
+            .agents
+            .iter()
+            .filter_map(|a| a.archive.as_ref().map(|x| x.name.as_str()))
+            .collect();
+        let mut out = Vec::new();
+        if names.is_empty() {
+            return Ok(out);
+        }
+        for a in self.list_archives().await? {
+            let ar = LiveArchive::from_api(&a);
+            let users = if names.contains(&ar.name.as_str()) {
+                self.archive_agents(&ar.id).await?
+            } else {
+                Vec::new()
+            };
+            out.push((a, users));
+        }
+        Ok(out)
+    }
+
+    /// Reads the whole live state the planner needs for a fleet: every agent (one paged list
+    /// with `include=`), blocks with the fleet's shared labels, tools, folders (with files for
+    /// the fleet's folders and their canary copies) and the fleet's archives.
+    pub async fn fetch_live(&self, fleet: &Fleet) -> Result<LiveState, ApiError> {
+        // Independent reads go out together: the agent list (the slow one) overlaps the rest.
+        let (agents, extra_blocks, tools, folders, archives) = futures::try_join!(
+            self.list_agents(),
+            self.shared_blocks_of(fleet),
+            self.list_tools(),
+            self.folders_of(fleet),
+            self.archives_of(fleet),
+        )?;
+        let mut live = LiveState::from_api(&agents, &extra_blocks, &tools, &folders, &archives);
+        self.read_conversations(fleet, &mut live).await?;
+        Ok(live)
+    }
+
+    /// Fills in the conversation summaries of the agents (production and canaries) whose fleet
+    /// entry lists conversations. Our own test conversations are not counted.
+    async fn read_conversations(
+        &self,
+        fleet: &Fleet,
+        live: &mut LiveState,
+    ) -> Result<(), ApiError> {
+        let wanted: Vec<(usize, String)> = live
+            .agents
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                fleet.agents.iter().any(|s| {
+                    !s.conversations.is_empty()
+                        && (a.name == s.name || a.name.ends_with(s.name.as_str()))
+                })
+            })
+            .map(|(i, a)| (i, a.id.clone()))
+            .collect();
+        let found: Vec<(usize, Vec<String>)> = stream::iter(wanted)
+            .map(|(i, id)| async move {
+                let list = self.list_conversations(&id).await?;
+                let mut summaries: Vec<String> = list
+                    .into_iter()
+                    .filter(|c| !c.is_test())
+                    .filter_map(|c| c.summary)
+                    .collect();
+                summaries.sort();
+                Ok::<_, ApiError>((i, summaries))
+            })
+            .buffer_unordered(6)
+            .try_collect()
+            .await?;
+        for (i, summaries) in found {
+            if let Some(a) = live.agents.get_mut(i) {
+                a.conversations = summaries;
+            }
+        }
+        Ok(())
+    }
+}
