@@ -111,6 +111,17 @@ fn names(list: &[(&str, &str)]) -> BTreeSet<String> {
     list.iter().map(|(n, _)| n.to_string()).collect()
 }
 
+/// A folder update V2 -> V3 names each file it adds, replaces and removes, and no other.
+fn assert_names_files(described: &str) {
+    for f in ["guide.md", "shipping.md", "warranty.md"] {
+        assert!(described.contains(f), "'{described}' names {f}");
+    }
+    assert!(
+        !described.contains("returns.md"),
+        "'{described}': returns.md is unchanged"
+    );
+}
+
 async fn archive_ids_named<T: Transport>(c: &LettaClient<T>, name: &str) -> Vec<String> {
     c.list_archives()
         .await
@@ -268,12 +279,15 @@ async fn folders_and_archives_deploy_copy_converge_promote_cleanup() {
     //    production still untouched.
     let v3 = load(&yaml(&n), &files(&n, V3));
     let (_, p) = preview(&c, &v3, &canary).await;
-    assert!(
-        p.fleet_steps.iter().any(|s| matches!(s,
-            FleetStep::SyncFolder { id, copy_prefix: Some(_), .. } if *id == copy.id)),
-        "{}",
-        render_text(&p)
-    );
+    let sync = p
+        .fleet_steps
+        .iter()
+        .find(|s| {
+            matches!(s,
+            FleetStep::SyncFolder { id, copy_prefix: Some(_), .. } if *id == copy.id)
+        })
+        .unwrap_or_else(|| panic!("the copy is synced: {}", render_text(&p)));
+    assert_names_files(&sync.describe());
     let r = execute(&c, &v3, &p, &canary, &exec(), &|_| {})
         .await
         .expect("canary sync");
@@ -291,6 +305,16 @@ async fn folders_and_archives_deploy_copy_converge_promote_cleanup() {
     // 6. Promote: production's folder synced as the fleet says (same folder, changed files
     //    replaced, removed ones gone, unchanged ones kept), the production agent unchanged.
     let promote = opts(Mode::Promote, &n.prefix);
+    let (_, p) = preview(&c, &v3, &promote).await;
+    let sync = p
+        .fleet_steps
+        .iter()
+        .find(|s| {
+            matches!(s,
+            FleetStep::SyncFolder { id, copy_prefix: None, .. } if *id == prod_docs.id)
+        })
+        .unwrap_or_else(|| panic!("production's folder is synced: {}", render_text(&p)));
+    assert_names_files(&sync.describe());
     deploy(&c, &v3, &promote).await;
     let promoted = folder_named(&c, &docs).await;
     assert_eq!(
