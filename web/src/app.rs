@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                 Route::Run => views::run::Execute().into_any(),
                 Route::Canaries => views::canaries::Canaries().into_any(),
                 Route::Chat => views::chat::Chat().into_any(),
+                Route::Test => views::test::Test().into_any(),
                 Route::History => views::history::History().into_any(),
             }}
         </main>

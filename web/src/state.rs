@@ -23,19 +23,22 @@ pub enum Route {
     Canaries,
     /// Side-by-side chat.
     Chat,
+    /// Test suites, replay and the verdict.
+    Test,
     /// Applied fleet versions.
     History,
 }
 
 impl Route {
     /// Every route, in navigation order.
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 8] = [
         Route::Connect,
         Route::Fleet,
         Route::Plan,
         Route::Run,
         Route::Canaries,
         Route::Chat,
+        Route::Test,
         Route::History,
     ];
 
@@ -48,6 +51,7 @@ impl Route {
             Route::Run => "run",
             Route::Canaries => "canaries",
             Route::Chat => "chat",
+            Route::Test => "test",
             Route::History => "history",
         }
     }
@@ -61,6 +65,7 @@ impl Route {
             Route::Run => "Execute",
             Route::Canaries => "Canaries",
             Route::Chat => "Chat",
+            Route::Test => "Test",
             Route::History => "History",
         }
     }
@@ -197,6 +202,8 @@ pub struct AppState {
     pub dark: RwSignal<bool>,
     /// The canary/production pair the chat talks to.
     pub pair: RwSignal<Option<ChatPair>>,
+    /// The promote gate's decision, with the fleet hash it was made for (set by the plan view).
+    pub gate: RwSignal<Option<(String, canary_core::verdict::GateDecision)>>,
 }
 
 /// A canary and its production agent, for side-by-side chat.
@@ -264,6 +271,7 @@ impl AppState {
             history: RwSignal::new(history),
             dark: RwSignal::new(dark),
             pair: RwSignal::new(None),
+            gate: RwSignal::new(None),
         }
     }
 

@@ -41,10 +41,14 @@ pub const FINDINGS: &[Isolation] = &[
     Isolation {
         kind: "tool side effects",
         isolated: false,
-        finding: "custom tools run for real: whatever a tool does outside Letta happens during tests too",
-        test: "archival_inserts_are_not_isolated",
+        finding: "tools run for real: whatever a tool does outside Letta (files, requests) happens during tests too",
+        test: "tool_side_effects_are_not_isolated",
     },
 ];
+
+/// Why test conversations are deleted right after use on both sides: deleting an agent (as
+/// cleanup does) leaves its conversations' block copies behind (`archival_inserts_are_not_isolated`).
+pub const CLEANUP_NOTE: &str = "test conversations are deleted right after use on both sides: deleting an agent leaves its conversations' block copies behind";
 
 /// One line for the UI: what is untouched and what is not.
 pub fn summary() -> String {

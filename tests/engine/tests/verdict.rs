@@ -18,9 +18,14 @@ use std::time::Instant;
 
 /// `GET /v1{path}` as JSON, for server state the engine never reads (blocks by id, archival).
 async fn raw_get(path: &str) -> Result<Value, String> {
+    raw(Method::Get, path).await
+}
+
+/// One request to `/v1{path}`, its JSON answer (or `null` for an empty one).
+async fn raw(method: Method, path: &str) -> Result<Value, String> {
     let c = client(NativeTransport::default());
     let req = Request {
-        method: Method::Get,
+        method,
         url: format!("{}/v1{path}", c.connection().base_url.trim_end_matches('/')),
         headers: c
             .connection()
@@ -36,6 +41,9 @@ async fn raw_get(path: &str) -> Result<Value, String> {
         .map_err(|e| e.0)?;
     if !(200..300).contains(&r.status) {
         return Err(format!("{} {}", r.status, r.body));
+    }
+    if r.body.trim().is_empty() {
+        return Ok(Value::Null);
     }
     serde_json::from_str(&r.body).map_err(|e| e.to_string())
 }
@@ -319,6 +327,43 @@ async fn archival_inserts_are_not_isolated() {
     // chat delete their conversations (and so the copies) themselves.
     assert_eq!(left, copies, "block copies outlive the agent");
     drop_pair(&c, &p).await;
+}
+
+#[tokio::test]
+async fn tool_side_effects_are_not_isolated() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "tse", "You help.", "You help.").await;
+    let name = format!("touch_{}", unique("t"));
+    let source = format!(
+        "def {name}(path: str) -> str:\n    \"\"\"Writes a marker file.\n\n    Args:\n        path: where to write it\n    \"\"\"\n    with open(path, 'w') as f:\n        f.write('touched')\n    return 'ok'\n"
+    );
+    let tool = c.create_tool(&source).await.expect("create tool");
+    let tool_id = tool["id"].as_str().expect("tool id").to_string();
+    c.attachment(&p.canary, "tools", &tool_id, true)
+        .await
+        .expect("attach tool");
+    let marker = std::env::temp_dir().join(format!("{name}.marker"));
+    let _ = std::fs::remove_file(&marker);
+    let conv = c
+        .open_test_conversation(&p.canary, "tool effects")
+        .await
+        .expect("test conversation");
+    let r = c
+        .send_in_conversation(
+            &conv.id,
+            &format!("USE_TOOL:{name} path={}", marker.display()),
+        )
+        .await
+        .expect("send");
+    assert_eq!(tool_calls(&r.reply), vec![name.clone()], "{r:?}");
+    assert!(
+        marker.exists(),
+        "a tool called in a test conversation acts on the world like any other call"
+    );
+    let _ = std::fs::remove_file(&marker);
+    let _ = c.delete_conversation(&conv.id).await;
+    drop_pair(&c, &p).await;
+    let _ = raw(Method::Delete, &format!("/tools/{tool_id}")).await;
 }
 
 fn suite(p: &Pair) -> Suite {

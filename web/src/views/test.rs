@@ -1,0 +1,327 @@
+//! The Test view: write and run a suite against the canaries, replay production traffic, and
+//! read the verdict the promote gate will use. All of it is the core's (`canary_core::verdict`):
+//! this view only edits the test file, starts runs and draws their data.
+//!
+//! Runs follow "latest wins": each start takes a sequence number, and a result (or progress)
+//! from an older run is dropped, so a slow run can never overwrite a newer one.
+
+mod gate;
+mod replay;
+mod results;
+
+pub use gate::{after_promote, gate_allows, GateNote, PromoteGate};
+
+use crate::api;
+use crate::state::{AppState, HistoryEntry};
+use canary_core::canary::Prefix;
+use canary_core::live::LiveState;
+use canary_core::verdict::{
+    fleet_hash, is_suite_path, latest_verdict, parse_suite, plan_suite, run_plan, store_verdict,
+    RunOptions, RunProgress, RunReport, SuiteReport, Verdict, DEFAULT_SUITE_PATH,
+};
+use leptos::prelude::*;
+
+/// Text of a file of the fleet's file set (held as text or bytes, depending on its version).
+pub(crate) fn file_text(state: AppState, path: &str) -> Option<String> {
+    state.files.with(|f| {
+        f.get(path)
+            .map(|b| String::from_utf8_lossy(AsRef::<[u8]>::as_ref(b)).into_owned())
+    })
+}
+
+/// A starting suite for the fleet's agents.
+fn example_suite(agents: &[String]) -> String {
+    let first = agents.first().cloned().unwrap_or_else(|| "my-agent".into());
+    format!(
+        "# Runs against every canary of the prefix; each case in fresh test conversations.\nname: smoke\ncases:\n  - name: answers\n    input: Hello\n    checks:\n      - contains: Hello\n      - max_latency_ms: 30000\n  - name: same as production\n    agents: [{first}]\n    input: What can you do?\n    checks:\n      - same_as_production: true\n"
+    )
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, PartialEq)]
+enum RunView {
+    Idle,
+    Running { done: usize, total: usize },
+    Blocked(Vec<String>),
+    Failed(String),
+    Done(Box<RunReport>, Vec<String>),
+}
+
+fn start_run(
+    state: AppState,
+    path: String,
+    report: SuiteReport,
+    run: RwSignal<RunView>,
+    seq: StoredValue<u64>,
+    verdict: RwSignal<Option<Verdict>>,
+) {
+    let Some(suite) = report.suite else { return };
+    let Some(fleet) = state.report.with_untracked(|r| r.fleet.clone()) else {
+        run.set(RunView::Failed(
+            "The fleet has errors: fix it in the Fleet view first.".into(),
+        ));
+        return;
+    };
+    let prefix = match Prefix::new(&state.options.with_untracked(|o| o.prefix.clone())) {
+        Ok(p) => p,
+        Err(e) => {
+            run.set(RunView::Failed(e.to_string()));
+            return;
+        }
+    };
+    seq.update_value(|s| *s += 1);
+    let mine = seq.get_value();
+    let current = move || seq.try_get_value() == Some(mine);
+    let conn = state.conn.get_untracked();
+    run.set(RunView::Running { done: 0, total: 0 });
+    leptos::task::spawn_local(async move {
+        let client = api::client(&conn);
+        let agents = match client.list_agents().await {
+            Ok(a) => a,
+            Err(e) => {
+                if current() {
+                    run.try_set(RunView::Failed(e.to_string()));
+                }
+                return;
+            }
+        };
+        let live = LiveState::from_api(&agents, &[], &[], &[], &[]);
+        let plan = plan_suite(&suite, &fleet, &live, &prefix);
+        if !plan.blockers.is_empty() {
+            if current() {
+                run.try_set(RunView::Blocked(plan.blockers));
+            }
+            return;
+        }
+        let total = plan.cases.len();
+        run.try_set(RunView::Running { done: 0, total });
+        let on_progress = move |p: RunProgress| {
+            if current() && matches!(p, RunProgress::CaseDone { .. }) {
+                run.try_update(|r| {
+                    if let RunView::Running { done, .. } = r {
+                        *done += 1;
+                    }
+                });
+            }
+        };
+        let clock = || js_sys::Date::now();
+        let opts = RunOptions {
+            now: api::now_iso(),
+            clock: &clock,
+            keep_canary_conversations: false,
+        };
+        let report = run_plan(&client, &plan, &opts, &on_progress).await;
+        let canaries: Vec<String> = plan
+            .cases
+            .iter()
+            .map(|c| c.target.canary_id.clone())
+            .collect();
+        let warnings = store_verdict(&client, &report.verdict, &canaries).await;
+        if !current() {
+            return;
+        }
+        let (yaml, files) = (state.yaml.get_untracked(), state.files.get_untracked());
+        state.record(HistoryEntry {
+            time: api::now_iso(),
+            mode: "test".into(),
+            server: conn.base_url.clone(),
+            prefix: Some(plan.prefix.clone()),
+            summary: format!("{} ({path})", report.verdict.summary()),
+            ok: report.verdict.ok,
+            yaml,
+            files,
+        });
+        verdict.try_set(Some(report.verdict.clone()));
+        run.try_set(RunView::Done(Box::new(report), warnings));
+    });
+}
+
+/// Reads the latest stored verdict for this fleet version and prefix.
+pub(crate) fn load_verdict(
+    state: AppState,
+    verdict: RwSignal<Option<Verdict>>,
+    error: RwSignal<Option<String>>,
+    seq: StoredValue<u64>,
+) {
+    let Some(fleet) = state.report.with_untracked(|r| r.fleet.clone()) else {
+        return;
+    };
+    let hash = fleet_hash(&fleet);
+    let prefix = state.options.with_untracked(|o| o.prefix.clone());
+    seq.update_value(|s| *s += 1);
+    let mine = seq.get_value();
+    let conn = state.conn.get_untracked();
+    leptos::task::spawn_local(async move {
+        let result = api::client(&conn).list_agents().await;
+        if seq.try_get_value() != Some(mine) {
+            return;
+        }
+        match result {
+            Ok(agents) => {
+                let live = LiveState::from_api(&agents, &[], &[], &[], &[]);
+                verdict.try_set(latest_verdict(&live, &prefix, &hash));
+                error.try_set(None);
+            }
+            Err(e) => {
+                error.try_set(Some(e.to_string()));
+            }
+        }
+    });
+}
+
+/// The verdict as a callout.
+pub(crate) fn verdict_view(v: Option<Verdict>, hash: &str) -> AnyView {
+    match v {
+        None => view! { <p class="muted" id="verdict">"No verdict yet for this prefix: run a suite."</p> }.into_any(),
+        Some(v) => {
+            let current = v.fleet_hash == hash;
+            let class = if v.ok && current { "callout ok" } else { "callout warn" };
+            view! {
+                <div class=class id="verdict" data-ok=v.ok.to_string() data-current=current.to_string()>
+                    <strong>{if v.ok { "PASSED" } else { "FAILED" }}</strong>" "{v.summary()}
+                    {(!current).then(|| view! { <p>"This verdict is for another version of the fleet (this one is "<code>{hash.to_string()}</code>"): run the suite again."</p> })}
+                    {(!v.failed_cases.is_empty()).then(|| view! { <p class="muted">{format!("Failed: {}", v.failed_cases.join(", "))}</p> })}
+                </div>
+            }.into_any()
+        }
+    }
+}
+
+/// The Test view.
+#[component]
+pub fn Test() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let initial = state.files.with_untracked(|f| {
+        f.iter()
+            .map(|(k, _)| k.clone())
+            .find(|k| is_suite_path(k))
+            .unwrap_or_else(|| DEFAULT_SUITE_PATH.to_string())
+    });
+    let path = RwSignal::new(initial);
+    let text = Memo::new(move |_| file_text(state, &path.get()).unwrap_or_default());
+    let suite_paths = Memo::new(move |_| {
+        let mut v: Vec<String> = state.files.with(|f| {
+            f.iter()
+                .map(|(k, _)| k.clone())
+                .filter(|k| is_suite_path(k))
+                .collect()
+        });
+        let p = path.get();
+        if !v.contains(&p) {
+            v.push(p);
+        }
+        v
+    });
+    let parsed = Memo::new(move |_| {
+        let fleet = state.report.with(|r| r.fleet.clone());
+        let p = path.get();
+        let t = text.get();
+        state.files.with(|f| parse_suite(&p, &t, fleet.as_ref(), f))
+    });
+    let hash = Memo::new(move |_| {
+        state
+            .report
+            .with(|r| r.fleet.as_ref().map(fleet_hash))
+            .unwrap_or_default()
+    });
+    let run = RwSignal::new(RunView::Idle);
+    let run_seq = StoredValue::new(0u64);
+    let verdict = RwSignal::new(None::<Verdict>);
+    let verdict_error = RwSignal::new(None::<String>);
+    let verdict_seq = StoredValue::new(0u64);
+    load_verdict(state, verdict, verdict_error, verdict_seq);
+    let agent_names = move || {
+        state
+            .report
+            .with(|r| {
+                r.fleet
+                    .as_ref()
+                    .map(|f| f.agents.iter().map(|a| a.name.clone()).collect::<Vec<_>>())
+            })
+            .unwrap_or_default()
+    };
+    let set_text = move |t: String| {
+        let p = path.get_untracked();
+        state.files.update(|f| {
+            f.insert(p, t);
+        });
+    };
+    view! {
+        <section class="panel test-view">
+            <div class="panel-head">
+                <h1>"Test"</h1>
+                <label>"Prefix "
+                    <input id="test-prefix" type="text" size="12" prop:value=move || state.options.with(|o| o.prefix.clone())
+                        on:change=move |ev| {
+                            state.options.update(|o| o.prefix = event_target_value(&ev));
+                            load_verdict(state, verdict, verdict_error, verdict_seq);
+                        } />
+                </label>
+            </div>
+            <p class="muted">"Every test message goes to a test conversation made for it, on the canary and on production; nothing is sent to an agent's default conversation. "
+                {canary_core::verdict::isolation::summary()}</p>
+            <h2>"Verdict"</h2>
+            {move || verdict_view(verdict.get(), &hash.get())}
+            {move || verdict_error.get().map(|e| view! { <p class="bad" role="alert">{e}</p> })}
+            <h2>"Suite"</h2>
+            <div class="suite-head">
+                <label>"Test file "
+                    <select id="suite-path" on:change=move |ev| path.set(event_target_value(&ev))>
+                        {move || suite_paths.get().into_iter().map(|p| {
+                            let p2 = p.clone();
+                            view! { <option value=p.clone() selected=move || path.get() == p2>{p.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button id="suite-example" on:click=move |_| set_text(example_suite(&agent_names()))
+                    disabled=move || !text.get().trim().is_empty()>"Start from an example"</button>
+            </div>
+            <label for="suite-text" class="sr-only">"Suite YAML"</label>
+            <textarea id="suite-text" class="code suite-text" rows="14" spellcheck="false"
+                prop:value=move || text.get()
+                on:input=move |ev| set_text(event_target_value(&ev))></textarea>
+            <div id="suite-errors" aria-live="polite">
+                {move || {
+                    let r = parsed.get();
+                    if r.ok {
+                        let n = r.suite.as_ref().map_or(0, |s| s.cases.len());
+                        view! { <p class="ok" id="suite-ok">{format!("{n} case(s), no errors.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="errors">
+                                {r.errors.iter().map(|e| view! {
+                                    <li class="bad" data-line=e.line.map(|l| l.to_string()).unwrap_or_default()>{e.to_string()}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }}
+            </div>
+            <div class="actions">
+                <button class="primary" id="run-suite"
+                    disabled=move || !parsed.with(|r| r.ok) || matches!(run.get(), RunView::Running { .. })
+                    on:click=move |_| start_run(state, path.get_untracked(), parsed.get_untracked(), run, run_seq, verdict)>
+                    "Run suite against canaries and production"</button>
+            </div>
+            <div id="run-status" aria-live="polite">
+                {move || match run.get() {
+                    RunView::Idle => view! { <span></span> }.into_any(),
+                    RunView::Running { done, total } => view! {
+                        <p class="muted" id="suite-running">{format!("Running: {done} of {total} case(s) done…")}</p>
+                        <progress max=total.max(1).to_string() value=done.to_string()></progress>
+                    }.into_any(),
+                    RunView::Blocked(b) => view! {
+                        <ul class="errors" role="alert">{b.into_iter().map(|x| view! { <li class="bad">{x}</li> }).collect_view()}</ul>
+                    }.into_any(),
+                    RunView::Failed(e) => view! { <p class="bad" role="alert">{e}</p> }.into_any(),
+                    RunView::Done(report, warnings) => view! {
+                        {warnings.into_iter().map(|w| view! { <p class="warn">{w}</p> }).collect_view()}
+                        <results::Results report=*report />
+                    }.into_any(),
+                }}
+            </div>
+            <h2>"Replay production traffic"</h2>
+            <replay::Replay path=path />
+        </section>
+    }
+}
