@@ -84,7 +84,7 @@ fn r(from: &str, to: &str) -> String {
 }
 
 fn invalid_cases() -> Vec<Bad> {
-    let allowed_agent = "unknown field 'colour'; allowed fields are: name, description, system_prompt, llm_config, embedding, tools, include_base_tools, memory_blocks, shared_blocks, folders, shared_folders, archives, tags, first_message, reasoning";
+    let allowed_agent = "unknown field 'colour'; allowed fields are: name, description, system_prompt, llm_config, embedding, tools, include_base_tools, memory_blocks, shared_blocks, folders, shared_folders, archives, tags, first_message, reasoning, conversations";
     vec![
         // --- syntax and shape
         bad("tab indentation syntax", "agents:\n\t- name: x\n", "YAML syntax error: found character that cannot start any token", "", 2),
@@ -96,7 +96,7 @@ fn invalid_cases() -> Vec<Bad> {
         bad("empty agents", "agents: []\n", "the fleet has no agents; add an 'agents' list with at least one agent", "agents", 1),
         bad("agents is a map", "agents:\n  a: 1\n", "expected a list, found a map", "agents", 2),
         bad("agent is text", "agents:\n  - support\n", "expected an agent (a map with name, description, system_prompt, llm_config), found text", "agents[0]", 2),
-        bad("unknown top level", format!("{BASE}colour: red\n"), "unknown field 'colour'; allowed fields are: agents, shared_blocks, shared_folders", "colour", 10),
+        bad("unknown top level", format!("{BASE}colour: red\n"), "unknown field 'colour'; allowed fields are: agents, shared_blocks, shared_folders, root_path", "colour", 10),
         // --- name
         bad("missing name", r("  - name: support\n    description", "  - description"), "'name' is required", "agents[0].name", 2),
         bad("name with space", r("name: support", "name: my agent"), "name 'my agent' may contain only letters, digits, '_' and '-'", "agents[0].name", 2),
@@ -118,7 +118,7 @@ fn invalid_cases() -> Vec<Bad> {
         bad("prompt absolute", r("value: You are helpful.", "from_file: /etc/passwd"), "'/etc/passwd' is absolute; write it relative to the fleet's folder", "agents[0].system_prompt.from_file", 5),
         bad("prompt empty fence", r("value: You are helpful.", "value: \"```\\n```\""), "'system_prompt' must not be empty", "agents[0].system_prompt", 5),
         bad("prompt is text", r("    system_prompt:\n      value: You are helpful.\n", "    system_prompt: hi\n"), "expected a map with value or from_file, found text", "agents[0].system_prompt", 4),
-        bad("prompt unknown key", r("      value: You are helpful.\n", "      value: a\n      text: b\n"), "unknown field 'text'; allowed fields are: value, from_file", "agents[0].system_prompt.text", 6),
+        bad("prompt unknown key", r("      value: You are helpful.\n", "      value: a\n      text: b\n"), "unknown field 'text'; allowed fields are: value, from_file, from_bucket, disable_base_prompt", "agents[0].system_prompt.text", 6),
         // --- llm_config
         bad("missing llm_config", r("    llm_config:\n      model: openai/gpt-4.1\n      context_window: 32000\n", ""), "'llm_config' is required", "agents[0].llm_config", 2),
         bad("missing model", r("      model: openai/gpt-4.1\n", ""), "'model' is required", "agents[0].llm_config.model", 7),
@@ -150,7 +150,7 @@ fn invalid_cases() -> Vec<Bad> {
         bad("block agent_owned text", with_block(&GOOD_BLOCK.replace("agent_owned: true", "agent_owned: maybe")), "expected true or false, found text", "agents[0].memory_blocks[0].agent_owned", 15),
         bad("block both value and file", with_block(&GOOD_BLOCK.replace("value: I help.\n", "value: I help.\n        from_file: x.md\n")), "give exactly one of 'value' or 'from_file', not both", "agents[0].memory_blocks[0]", 11),
         bad("block neither value nor file", with_block(&GOOD_BLOCK.replace("        value: I help.\n", "")), "give exactly one of 'value' or 'from_file'", "agents[0].memory_blocks[0]", 11),
-        bad("block unknown field", with_block(&GOOD_BLOCK.replace("agent_owned: true\n", "agent_owned: true\n        size: 3\n")), "unknown field 'size'; allowed fields are: name, description, limit, value, from_file, agent_owned, version", "agents[0].memory_blocks[0].size", 16),
+        bad("block unknown field", with_block(&GOOD_BLOCK.replace("agent_owned: true\n", "agent_owned: true\n        size: 3\n")), "unknown field 'size'; allowed fields are: name, description, limit, value, from_file, agent_owned, version, from_bucket", "agents[0].memory_blocks[0].size", 16),
         bad("block label with space", with_block(&GOOD_BLOCK.replace("name: persona", "name: my persona")), "block name 'my persona' must not contain spaces (it becomes the block's label)", "agents[0].memory_blocks[0].name", 11),
         bad("duplicate block label", with_block(&format!("{GOOD_BLOCK}{GOOD_BLOCK}")), "memory block 'persona' appears twice; names must be unique", "agents[0].memory_blocks[1].name", 16),
         // --- shared blocks
@@ -170,7 +170,7 @@ fn invalid_cases() -> Vec<Bad> {
         // --- folders
         bad("folder missing file", format!("{BASE}    folders:\n      - name: docs\n        files: [docs/a.md]\n"), "file 'docs/a.md' is not in the fleet's files; add it or fix the path", "agents[0].folders[0].files[0]", 12),
         bad("folder glob no match", format!("{BASE}    folders:\n      - name: docs\n        files: [\"docs/*\"]\n"), "pattern 'docs/*' matches no file", "agents[0].folders[0].files[0]", 12),
-        bad("folder unsupported glob", format!("{BASE}    folders:\n      - name: docs\n        files: [\"docs/*.md\"]\n"), "pattern 'docs/*.md' is not supported; use a plain path, 'dir/*' (files directly in dir) or 'dir/**/*' (every file below dir)", "agents[0].folders[0].files[0]", 12),
+        bad("folder unsupported glob", format!("{BASE}    folders:\n      - name: docs\n        files: [\"docs/[ab].md\"]\n"), "pattern 'docs/[ab].md' is not supported; use a plain path or the wildcards '*', '?' and '**', for example 'docs/*.md' or 'docs/**/*'", "agents[0].folders[0].files[0]", 12),
         bad_f("folder on two agents", format!("{BASE}    folders:\n      - name: docs\n        files: [a.md]\n{}    folders:\n      - name: docs\n        files: [a.md]\n", BASE.replacen("agents:\n", "", 1).replace("name: support", "name: other")), files(&[("a.md", "A")]), "folder 'docs' is also defined on agent 'support'; move it to the top-level 'shared_folders' and list it under each agent's 'shared_folders'", "agents[1].folders[0].name", 22),
         bad("unknown shared folder", format!("{BASE}    shared_folders: [kb]\n"), "shared folder 'kb' is not defined at the top level", "agents[0].shared_folders[0]", 10),
         bad("folder without files", format!("{BASE}    folders:\n      - name: docs\n"), "'files' is required", "agents[0].folders[0].files", 11),
@@ -181,6 +181,18 @@ fn invalid_cases() -> Vec<Bad> {
         bad_f("tools glob picks a binary file", r("tools: []", "tools: [\"tools/*\"]"), raw(&[("tools/x.py", b"def x():\xff")]), "file 'tools/x.py' is not UTF-8 text (invalid bytes at byte 8); prompts, block values and tool sources must be text files — is it the right file?", "agents[0].tools[0]", 9),
         bad_f("default tool file with NUL", r("tools: []", "tools:\n      - name: x"), raw(&[("tools/x.py", b"def x():\0")]), "file 'tools/x.py' contains a NUL character (at byte 8); the server cannot store it — is this a binary file?", "agents[0].tools[0]", 10),
         bad("tool source_code with NUL", r("tools: []", "tools:\n      - name: x\n        source_code: \"def x(): pass\\0\""), "the source contains a NUL character (at byte 13); the server cannot store it — is this a binary file?", "agents[0].tools[0].source_code", 11),
+        // --- what lettactl accepts (issue 13)
+        bad("prompt from_bucket", r("value: You are helpful.", "from_bucket: {provider: supabase, bucket: b, path: p.md}"), "'from_bucket' reads from Supabase storage with credentials from lettactl's environment, which this browser tool cannot do; download the file, add it to the fleet's files and write 'from_file: <its path>' instead", "agents[0].system_prompt.from_bucket", 5),
+        bad("block from_bucket", with_block(&GOOD_BLOCK.replace("value: I help.", "from_bucket: {provider: supabase, bucket: b, path: p.md}")), "'from_bucket' reads from Supabase storage with credentials from lettactl's environment, which this browser tool cannot do; download the file, add it to the fleet's files and write 'from_file: <its path>' instead", "agents[0].memory_blocks[0].from_bucket", 14),
+        bad("tool from_bucket", r("tools: []", "tools:\n      - name: x\n        from_bucket: {provider: supabase, bucket: b, path: p.md}"), "'from_bucket' reads from Supabase storage with credentials from lettactl's environment, which this browser tool cannot do; download the file, add it to the fleet's files and write 'from_file: <its path>' instead", "agents[0].tools[0].from_bucket", 11),
+        bad("folder file from_bucket", format!("{BASE}    folders:\n      - name: docs\n        files:\n          - from_bucket: {{provider: supabase, bucket: b, path: '*.txt'}}\n"), "'from_bucket' reads from Supabase storage with credentials from lettactl's environment, which this browser tool cannot do; download the file, add it to the fleet's files and list its path under 'files'", "agents[0].folders[0].files[0].from_bucket", 13),
+        bad("empty block value", with_block(&GOOD_BLOCK.replace("value: I help.", "value: \"\"")), "a block's 'value' must not be empty (lettactl refuses empty values); write a short placeholder such as 'None yet.'", "agents[0].memory_blocks[0].value", 14),
+        bad("blank block value", with_block(&GOOD_BLOCK.replace("value: I help.", "value: \"  \"")), "a block's 'value' must not be empty (lettactl refuses empty values); write a short placeholder such as 'None yet.'", "agents[0].memory_blocks[0].value", 14),
+        bad("null block value", with_block(&GOOD_BLOCK.replace("value: I help.", "value:")), "a block's 'value' must not be empty (lettactl refuses empty values); write a short placeholder such as 'None yet.'", "agents[0].memory_blocks[0].value", 14),
+        bad("block value number", with_block(&GOOD_BLOCK.replace("value: I help.", "value: 5")), "expected text, found a number", "agents[0].memory_blocks[0].value", 14),
+        bad("root_path leaves the folder", format!("root_path: ../up\n{BASE}"), "'../up' leaves the fleet's folder with '..'; only files inside it can be used", "root_path", 1),
+        bad("root_path number", format!("root_path: 5\n{BASE}"), "expected text, found a number", "root_path", 1),
+        bad("disable_base_prompt not bool", r("value: You are helpful.\n", "value: You are helpful.\n      disable_base_prompt: yes please\n"), "expected true or false, found text", "agents[0].system_prompt.disable_base_prompt", 6),
         // --- archives
         bad("two archives", format!("{BASE}    archives:\n      - name: a\n      - name: b\n"), "an agent can have at most one archive, found 2", "agents[0].archives", 11),
         bad("archive without name", format!("{BASE}    archives:\n      - description: a\n"), "'name' is required", "agents[0].archives[0].name", 11),
@@ -255,19 +267,145 @@ fn collects_every_error_not_just_the_first() {
 
 #[test]
 fn lettactl_keys_are_warnings() {
-    let yaml = format!("root_path: .\nmcp_servers: []\n{BASE}    secrets: {{}}\n    memory: x\n");
+    let yaml = format!("providers: []\n{BASE}    memory: x\n    lettabot: {{}}\n");
     let report = load_fleet(&yaml, &FileSet::new());
     assert!(report.ok, "{:?}", report.errors);
     let w: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
     assert_eq!(
         w,
         vec![
-            "1:12: root_path: 'root_path' is a lettactl setting that this tool does not apply; it is ignored",
-            "2:14: mcp_servers: 'mcp_servers' is a lettactl setting that this tool does not apply; it is ignored",
-            "12:14: agents[0].secrets: 'secrets' is a lettactl setting that this tool does not apply; it is ignored",
-            "13:13: agents[0].memory: 'memory' is a lettactl setting that this tool does not apply; it is ignored",
+            "1:12: providers: 'providers' is a lettactl setting that this tool does not apply; it is ignored",
+            "11:13: agents[0].memory: 'memory' is a lettactl setting that this tool does not apply; it is ignored",
+            "12:15: agents[0].lettabot: 'lettabot' is a lettactl setting that this tool does not apply; it is ignored",
         ]
     );
+}
+
+#[test]
+fn disable_base_prompt_loads_with_a_warning() {
+    let yaml = r(
+        "value: You are helpful.\n",
+        "value: You are helpful.\n      disable_base_prompt: true\n",
+    );
+    let report = load_fleet(&yaml, &FileSet::new());
+    assert!(report.ok, "{:?}", report.errors);
+    let w: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        w,
+        vec!["6:28: agents[0].system_prompt.disable_base_prompt: 'disable_base_prompt' has no effect: lettactl documents it but does not apply it, and neither does this tool"]
+    );
+}
+
+#[test]
+fn from_bucket_is_one_error_per_entry() {
+    let yaml = with_block(&GOOD_BLOCK.replace(
+        "value: I help.",
+        "from_bucket: {provider: supabase, bucket: b, path: p.md}",
+    ));
+    let report = load_fleet(&yaml, &FileSet::new());
+    let paths: Vec<&str> = report.errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, vec!["agents[0].memory_blocks[0].from_bucket"]);
+}
+
+#[test]
+fn an_invalid_shared_block_or_folder_is_one_error_not_one_per_reference() {
+    let agent2 = BASE
+        .replacen("agents:\n", "", 1)
+        .replace("name: support", "name: other");
+    let yaml = format!(
+        "shared_blocks:\n  - name: rules\n    description: r\n    value: x\n    agent_owned: false\nshared_folders:\n  - name: kb\n    files: [kb/missing.md]\n{BASE}    shared_blocks: [rules]\n    shared_folders: [kb]\n{agent2}    shared_blocks: [rules]\n    shared_folders: [kb]\n"
+    );
+    let report = load_fleet(&yaml, &FileSet::new());
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        vec![
+            "2:5: shared_blocks[0].limit: 'limit' is required",
+            "8:13: shared_folders[0].files[0]: file 'kb/missing.md' is not in the fleet's files; add it or fix the path",
+        ]
+    );
+}
+
+#[test]
+fn root_path_resolves_paths_inside_the_file_set() {
+    let yaml = format!(
+        "root_path: ./config\n{}    folders:\n      - name: docs\n        files: [\"docs/*.md\"]\n",
+        r("value: You are helpful.", "from_file: prompts/p.md")
+    );
+    let f = files(&[
+        ("config/prompts/p.md", "From the root path."),
+        ("config/docs/a.md", "A"),
+        ("docs/outside.md", "not below root_path"),
+    ]);
+    let report = load_fleet(&yaml, &f);
+    assert!(report.ok, "{:?}", report.errors);
+    let fleet = report.fleet.expect("fleet");
+    assert_eq!(fleet.agents[0].system_prompt, "From the root path.");
+    let docs: Vec<&str> = fleet.agents[0].folders[0]
+        .files
+        .iter()
+        .map(|d| d.path.as_str())
+        .collect();
+    assert_eq!(docs, vec!["docs/a.md"]);
+    // A file outside root_path is not reachable.
+    let outside = load_fleet(
+        &yaml,
+        &files(&[("prompts/p.md", "x"), ("config/docs/a.md", "A")]),
+    );
+    assert_eq!(
+        outside.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec!["6:18: agents[0].system_prompt.from_file: file 'prompts/p.md' is not in the fleet's files; add it or fix the path"]
+    );
+}
+
+#[test]
+fn folder_globs_record_what_each_entry_matched() {
+    let yaml = format!("{BASE}    folders:\n      - name: docs\n        files: [\"docs/**/*.md\", \"*.txt\", extra/faq.md]\n");
+    let f = files(&[
+        ("docs/a.md", "A"),
+        ("docs/deep/b.md", "B"),
+        ("docs/c.pdf", "C"),
+        ("notes.txt", "N"),
+        ("extra/faq.md", "F"),
+    ]);
+    let report = load_fleet(&yaml, &f);
+    assert!(report.ok, "{:?}", report.errors);
+    let folder = &report.fleet.expect("fleet").agents[0].folders[0];
+    let got: Vec<(&str, Vec<&str>)> = folder
+        .sources
+        .iter()
+        .map(|s| {
+            (
+                s.pattern.as_str(),
+                s.matched.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("docs/**/*.md", vec!["docs/a.md", "docs/deep/b.md"]),
+            ("*.txt", vec!["notes.txt"]),
+            ("extra/faq.md", vec!["extra/faq.md"]),
+        ]
+    );
+    assert_eq!(folder.files.len(), 4);
+}
+
+#[test]
+fn server_built_in_tools_are_known() {
+    use canary_core::fleet::{is_server_builtin, SERVER_BUILTIN_TOOLS};
+    for t in [
+        "web_search",
+        "fetch_webpage",
+        "archival_memory_search",
+        "send_message",
+        "run_code",
+    ] {
+        assert!(is_server_builtin(t), "{t}");
+    }
+    assert!(!is_server_builtin("lookup"));
+    assert_eq!(SERVER_BUILTIN_TOOLS.len(), 26);
 }
 
 const FULL: &str = r#"

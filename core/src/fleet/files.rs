@@ -14,6 +14,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use super::glob::{expand_glob, GlobError};
+
 /// Relative path → file contents, as loaded by the user (a folder, dropped files, or the editor).
 ///
 /// Serialised as a map of path → text for files that are UTF-8 and path → list of bytes for
@@ -236,73 +238,9 @@ pub fn normalize_file_set(files: &FileSet) -> (FileSet, Vec<(String, PathError)>
     (out, bad)
 }
 
-/// What a folder file pattern matched.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GlobError {
-    /// The pattern's path is not usable.
-    #[error(transparent)]
-    Path(#[from] PathError),
-    /// A plain path names a file that is not in the file set.
-    #[error("file '{0}' is not in the fleet's files; add it or fix the path")]
-    Missing(String),
-    /// A wildcard pattern matched nothing.
-    #[error("pattern '{0}' matches no file")]
-    NoMatch(String),
-    /// A wildcard in a form we do not support.
-    #[error("pattern '{0}' is not supported; use a plain path, 'dir/*' (files directly in dir) or 'dir/**/*' (every file below dir)")]
-    Unsupported(String),
-}
-
-/// Expands one folder entry — a plain path, `dir/*` or `dir/**/*` — against the file set,
-/// returning matching paths in sorted order.
-pub fn expand_glob(pattern: &str, files: &FileSet) -> Result<Vec<String>, GlobError> {
-    let p = pattern.trim().replace('\\', "/");
-    let (dir, recursive) = if let Some(d) = p.strip_suffix("/**/*") {
-        (d.to_string(), true)
-    } else if let Some(d) = p.strip_suffix("/*") {
-        (d.to_string(), false)
-    } else if p == "*" || p == "**/*" {
-        (String::new(), p == "**/*")
-    } else {
-        if p.contains('*') || p.contains('?') || p.contains('[') {
-            return Err(GlobError::Unsupported(pattern.to_string()));
-        }
-        let norm = normalize_path(&p)?;
-        return if files.contains_key(&norm) {
-            Ok(vec![norm])
-        } else {
-            Err(GlobError::Missing(norm))
-        };
-    };
-    if dir.contains('*') || dir.contains('?') {
-        return Err(GlobError::Unsupported(pattern.to_string()));
-    }
-    let prefix = if dir.is_empty() || dir == "." {
-        String::new()
-    } else {
-        format!("{}/", normalize_path(&dir)?)
-    };
-    let found: Vec<String> = files
-        .keys()
-        .filter(|k| {
-            k.strip_prefix(&prefix)
-                .is_some_and(|rest| !rest.is_empty() && (recursive || !rest.contains('/')))
-        })
-        .cloned()
-        .collect();
-    if found.is_empty() {
-        return Err(GlobError::NoMatch(pattern.to_string()));
-    }
-    Ok(found)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn set(paths: &[&str]) -> FileSet {
-        paths.iter().map(|p| (p.to_string(), Vec::new())).collect()
-    }
 
     #[test]
     fn normalizes_and_refuses_escapes() {
@@ -321,38 +259,5 @@ mod tests {
             Err(PathError::Absolute(_))
         ));
         assert!(matches!(normalize_path("  "), Err(PathError::Empty)));
-    }
-
-    #[test]
-    fn expands_globs() {
-        let files = set(&["docs/a.md", "docs/b.md", "docs/sub/c.md", "other.md"]);
-        assert_eq!(
-            expand_glob("docs/*", &files).unwrap_or_default(),
-            vec!["docs/a.md", "docs/b.md"]
-        );
-        assert_eq!(
-            expand_glob("docs/**/*", &files).unwrap_or_default().len(),
-            3
-        );
-        assert_eq!(
-            expand_glob("./other.md", &files).unwrap_or_default(),
-            vec!["other.md"]
-        );
-        assert!(matches!(
-            expand_glob("nope.md", &files),
-            Err(GlobError::Missing(_))
-        ));
-        assert!(matches!(
-            expand_glob("empty/*", &files),
-            Err(GlobError::NoMatch(_))
-        ));
-        assert!(matches!(
-            expand_glob("docs/*.md", &files),
-            Err(GlobError::Unsupported(_))
-        ));
-        assert!(matches!(
-            expand_glob("../*", &files),
-            Err(GlobError::Path(_))
-        ));
     }
 }

@@ -6,6 +6,7 @@
 //! the same parser for the positions of semantic errors, so the bundle carries one YAML parser.
 
 pub mod files;
+mod glob;
 pub mod locate;
 pub mod model;
 mod problem;
@@ -15,7 +16,9 @@ pub use files::{FileSet, GlobError, PathError};
 pub use locate::{path_string, Seg};
 pub use model::*;
 pub use problem::Problem;
-pub use validate::{name_problem, DEFAULT_TOOLS, RESERVED_NAMES};
+pub use validate::{
+    is_server_builtin, name_problem, DEFAULT_TOOLS, RESERVED_NAMES, SERVER_BUILTIN_TOOLS,
+};
 
 use serde::Serialize;
 
@@ -112,7 +115,9 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
             fleet: None,
         };
     }
+    let (files, root_error) = validate::rooted(&root, files);
     let mut walker = validate::Walker::new(&files);
+    walker.errors.extend(root_error);
     let fleet = walker.fleet(&root);
     // One pass over the text gives every position; a lookup is a walk down a small tree.
     let positions = locate::Positions::new(yaml);

@@ -15,6 +15,7 @@ const BLOCK_FIELDS: &[&str] = &[
     "from_file",
     "agent_owned",
     "version",
+    "from_bucket",
 ];
 
 impl Walker<'_> {
@@ -72,6 +73,9 @@ impl Walker<'_> {
             Some(_) => self.opt_bool(m, path, "agent_owned"),
         };
         let value = self.value_or_file(m, path);
+        if m.contains_key("value") && value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            self.err(with(path, "value"), Problem::EmptyBlockValue);
+        }
         if let Some(label) = &label {
             if label.contains(char::is_whitespace) {
                 self.err(with(path, "name"), Problem::BlockLabel(label.clone()));

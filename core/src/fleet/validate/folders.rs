@@ -3,7 +3,7 @@
 use super::{with, Walker};
 use crate::fleet::files::expand_glob;
 use crate::fleet::locate::Seg;
-use crate::fleet::model::{FolderFile, FolderSpec};
+use crate::fleet::model::{FileSource, FolderFile, FolderSpec};
 use crate::fleet::Problem;
 use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,21 +65,38 @@ impl Walker<'_> {
         let name = self.text(m, path, "name", true);
         let fp = with(path, "files");
         let mut files = BTreeMap::new();
+        let mut sources = Vec::new();
         match m.get("files") {
             None | Some(Value::Null) => self.err(fp.clone(), Problem::Missing("files")),
             Some(list) => {
                 for (i, pat) in self.list(list, &fp).unwrap_or_default().iter().enumerate() {
                     let pp = with(&fp, i);
+                    if pat
+                        .as_mapping()
+                        .is_some_and(|m| m.contains_key("from_bucket"))
+                    {
+                        self.err(
+                            with(&pp, "from_bucket"),
+                            Problem::FromBucket {
+                                instead: "list its path under 'files'",
+                            },
+                        );
+                        continue;
+                    }
                     let Some(pat) = self.text_value(pat, &pp, "files", true) else {
                         continue;
                     };
                     match expand_glob(&pat, self.files) {
                         Ok(paths) => {
-                            for p in paths {
-                                if let Some(c) = self.files.get(&p) {
+                            for p in &paths {
+                                if let Some(c) = self.files.get(p) {
                                     files.insert(p.clone(), c.to_vec());
                                 }
                             }
+                            sources.push(FileSource {
+                                pattern: pat,
+                                matched: paths,
+                            });
                         }
                         Err(e) => self.err(pp, Problem::Path(e.to_string())),
                     }
@@ -102,6 +119,10 @@ impl Walker<'_> {
                 );
             }
         }
-        Some(FolderSpec { name: name?, files })
+        Some(FolderSpec {
+            name: name?,
+            files,
+            sources,
+        })
     }
 }

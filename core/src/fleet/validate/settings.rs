@@ -7,7 +7,7 @@ use crate::fleet::Problem;
 use serde_yaml::{Mapping, Value};
 
 const LLM_FIELDS: &[&str] = &["model", "context_window", "max_tokens"];
-const PROMPT_FIELDS: &[&str] = &["value", "from_file"];
+const PROMPT_FIELDS: &[&str] = &["value", "from_file", "from_bucket", "disable_base_prompt"];
 
 /// Removes one ``` fence around a whole prompt (with an optional language tag).
 fn strip_fence(text: &str) -> String {
@@ -35,6 +35,12 @@ impl Walker<'_> {
                 .map(v, &pp, "a map with value or from_file")
                 .and_then(|pm| {
                     self.keys(pm, &pp, PROMPT_FIELDS, &[]);
+                    if pm.contains_key("disable_base_prompt") {
+                        let dp = with(&pp, "disable_base_prompt");
+                        if self.opt_bool(pm, &pp, "disable_base_prompt").is_some() {
+                            self.warn(dp, Problem::NoEffect("disable_base_prompt"));
+                        }
+                    }
                     let text = strip_fence(&self.value_or_file(pm, &pp)?);
                     if text.is_empty() {
                         self.err(pp.clone(), Problem::Empty("system_prompt"));

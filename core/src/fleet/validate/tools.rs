@@ -6,7 +6,44 @@ use crate::fleet::model::ToolSpec;
 use crate::fleet::Problem;
 use serde_yaml::Value;
 
-const TOOL_FIELDS: &[&str] = &["name", "from_file", "source_code"];
+const TOOL_FIELDS: &[&str] = &["name", "from_file", "source_code", "from_bucket"];
+/// Tools every Letta server has built in: `LETTA_TOOL_SET` in the server's `letta/constants.py`
+/// (0.16.8), created for every organisation when the server starts. A plan made without
+/// reading the server (no live state) treats these as present instead of blocking on them.
+pub const SERVER_BUILTIN_TOOLS: &[&str] = &[
+    "send_message",
+    "conversation_search",
+    "archival_memory_insert",
+    "archival_memory_search",
+    "core_memory_append",
+    "core_memory_replace",
+    "memory",
+    "memory_apply_patch",
+    "memory_replace",
+    "memory_insert",
+    "memory_rethink",
+    "memory_finish_edits",
+    "send_message_to_agent_and_wait_for_reply",
+    "send_message_to_agents_matching_tags",
+    "send_message_to_agent_async",
+    "store_memories",
+    "rethink_user_memory",
+    "finish_rethinking_memory",
+    "search_memory",
+    "run_code",
+    "run_code_with_tools",
+    "web_search",
+    "fetch_webpage",
+    "open_files",
+    "grep_files",
+    "semantic_search_files",
+];
+
+/// Whether a tool name is one of the server's built-in tools ([`SERVER_BUILTIN_TOOLS`]).
+pub fn is_server_builtin(name: &str) -> bool {
+    SERVER_BUILTIN_TOOLS.contains(&name)
+}
+
 /// Tools lettactl adds when an agent omits `tools`.
 pub const DEFAULT_TOOLS: &[&str] = &["web_search", "fetch_webpage"];
 
@@ -98,6 +135,16 @@ impl Walker<'_> {
                         ok = false;
                         continue;
                     };
+                    if tm.contains_key("from_bucket") {
+                        self.err(
+                            with(&p, "from_bucket"),
+                            Problem::FromBucket {
+                                instead: "write 'from_file: <its path>' instead",
+                            },
+                        );
+                        ok = false;
+                        continue;
+                    }
                     let source = match (tm.get("from_file"), tm.get("source_code")) {
                         (Some(_), Some(_)) => {
                             self.err(p.clone(), Problem::ToolBothSources);

@@ -1,21 +1,56 @@
 //! The top level of the fleet: its keys, the shared blocks and folders, and the agent list.
 
-use super::{kind_of, with, Walker};
+use super::{kind_of, with, Found, Walker};
+use crate::fleet::files::{normalize_path, FileSet};
 use crate::fleet::locate::Seg;
 use crate::fleet::model::Fleet;
 use crate::fleet::Problem;
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const TOP_FIELDS: &[&str] = &["agents", "shared_blocks", "shared_folders"];
+const TOP_FIELDS: &[&str] = &["agents", "shared_blocks", "shared_folders", "root_path"];
 const TOP_IGNORED: &[&str] = &[
-    "root_path",
     "mcp_servers",
     "providers",
     "prune_missing_providers",
     "global-secrets",
     "preserve_secrets",
 ];
+
+/// The file set as `root_path` sees it: lettactl resolves every path of the fleet against
+/// `root_path` (relative to the fleet file), so only the files below it remain, with the
+/// prefix removed. A `root_path` that is not text or leaves the fleet's folder is an error
+/// (the whole set is kept, so that the other errors still make sense).
+pub(crate) fn rooted(root: &Value, files: FileSet) -> (FileSet, Option<Found>) {
+    let Some(v) = root.get("root_path").filter(|v| !v.is_null()) else {
+        return (files, None);
+    };
+    let path = vec![Seg::from("root_path")];
+    let Some(raw) = v.as_str() else {
+        let problem = Problem::WrongType {
+            expected: "text",
+            found: kind_of(v),
+        };
+        return (files, Some(Found { problem, path }));
+    };
+    if matches!(raw.trim(), "." | "./" | "") {
+        return (files, None);
+    }
+    match normalize_path(raw) {
+        Err(e) => {
+            let problem = Problem::Path(e.to_string());
+            (files, Some(Found { problem, path }))
+        }
+        Ok(dir) => {
+            let prefix = format!("{dir}/");
+            let inside = files
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_string(), v)))
+                .collect();
+            (inside, None)
+        }
+    }
+}
 
 impl Walker<'_> {
     /// Walks the whole document; `None` when the fleet cannot be resolved.
@@ -32,18 +67,20 @@ impl Walker<'_> {
             let mut seen = BTreeSet::new();
             for (i, b) in self.list(v, &p).unwrap_or_default().iter().enumerate() {
                 let bp = with(&p, i);
-                if let Some(block) = self.block(b, &bp) {
-                    if !seen.insert(block.label.clone()) {
-                        self.err(
-                            with(&bp, "name"),
-                            Problem::Duplicate {
-                                what: "shared block",
-                                name: block.label.clone(),
-                            },
-                        );
-                    } else {
-                        shared_blocks.push(block);
-                    }
+                let Some(block) = self.block(b, &bp) else {
+                    self.mark_broken("shared block", b);
+                    continue;
+                };
+                if !seen.insert(block.label.clone()) {
+                    self.err(
+                        with(&bp, "name"),
+                        Problem::Duplicate {
+                            what: "shared block",
+                            name: block.label.clone(),
+                        },
+                    );
+                } else {
+                    shared_blocks.push(block);
                 }
             }
         }
@@ -53,18 +90,20 @@ impl Walker<'_> {
             let mut seen = BTreeSet::new();
             for (i, f) in self.list(v, &p).unwrap_or_default().iter().enumerate() {
                 let fp = with(&p, i);
-                if let Some(folder) = self.folder(f, &fp) {
-                    if !seen.insert(folder.name.clone()) {
-                        self.err(
-                            with(&fp, "name"),
-                            Problem::Duplicate {
-                                what: "shared folder",
-                                name: folder.name.clone(),
-                            },
-                        );
-                    } else {
-                        shared_folders.push(folder);
-                    }
+                let Some(folder) = self.folder(f, &fp) else {
+                    self.mark_broken("shared folder", f);
+                    continue;
+                };
+                if !seen.insert(folder.name.clone()) {
+                    self.err(
+                        with(&fp, "name"),
+                        Problem::Duplicate {
+                            what: "shared folder",
+                            name: folder.name.clone(),
+                        },
+                    );
+                } else {
+                    shared_folders.push(folder);
                 }
             }
         }
@@ -107,5 +146,12 @@ impl Walker<'_> {
             shared_blocks,
             shared_folders,
         })
+    }
+
+    /// Remembers a defined-but-invalid shared block or folder by its name, if it has one.
+    fn mark_broken(&mut self, what: &'static str, v: &Value) {
+        if let Some(name) = v.get("name").and_then(Value::as_str) {
+            self.broken.insert((what, name.to_string()));
+        }
     }
 }
