@@ -11,7 +11,7 @@ use canary_core::canary::keys;
 use canary_core::client::{Counting, LettaClient, Transport};
 use canary_core::execute::execute;
 use canary_core::fleet::{FileSet, Fleet};
-use canary_core::plan::{folder_hashes, Action, FleetStep, Kind, Mode};
+use canary_core::plan::{folder_hashes, Action, FleetStep, Kind, Mode, PlanOptions};
 use canary_core::render::render_text;
 use canary_tests::{client, NativeTransport, EMBEDDING, MODEL};
 use serde_json::{json, Value};
@@ -393,4 +393,94 @@ async fn folders_and_archives_deploy_copy_converge_promote_cleanup() {
     );
     assert!(!agent_exists(&c, &can_support.id).await);
     assert!(!agent_exists(&c, &can_billing.id).await);
+}
+
+/// A changed shared folder: every canary that uses it swaps to one copy; a promote "then
+/// clean up" is one reviewed plan whose phase two deletes exactly that copy.
+#[tokio::test]
+async fn shared_folder_copy_promoted_then_cleaned_up_in_one_reviewed_plan() {
+    let n = Names::new("objs");
+    let c = client(NativeTransport::default());
+    let kb = n.name("kb");
+    let kb_copy = format!("{}{kb}", n.prefix);
+    let v1 = load(&yaml(&n), &files(&n, V1));
+    deploy(&c, &v1, &opts(Mode::Apply, &n.prefix)).await;
+    let prod_kb = folder_named(&c, &kb).await;
+    let prod_docs = folder_named(&c, &n.name("docs")).await;
+    let live = c.fetch_live(&v1).await.expect("live");
+    let prod_ids: Vec<String> = ["support", "billing"]
+        .iter()
+        .map(|a| agent(&live, &n.name(a)).id.clone())
+        .collect();
+
+    // The shared folder's document changes: one copy, used by both canaries.
+    let mut changed = files(&n, V1);
+    changed.insert(
+        "kb/faq.md".into(),
+        format!("# FAQ {}\nAsk us anything.\n", n.u),
+    );
+    let v2 = load(&yaml(&n), &changed);
+    deploy(&c, &v2, &opts(Mode::Canary, &n.prefix)).await;
+    let copy = folder_named(&c, &kb_copy).await;
+    assert_eq!(
+        copy.meta(keys::COPY_PREFIX),
+        Some(&Value::String(n.prefix.clone()))
+    );
+    assert_eq!(copy.meta(keys::FOLDER_FILES), Some(&hashes(&v2, &kb)));
+    let live = c.fetch_live(&v2).await.expect("live");
+    for a in ["support", "billing"] {
+        let can = agent(&live, &n.canary(a));
+        let ids = agent_folder_ids(&c, &can.id).await;
+        assert!(
+            ids.contains(&copy.id) && !ids.contains(&prod_kb.id),
+            "{}: {ids:?}",
+            can.name
+        );
+    }
+    assert_eq!(folder_named(&c, &kb).await, prod_kb);
+    for id in &prod_ids {
+        assert!(agent_folder_ids(&c, id).await.contains(&prod_kb.id));
+    }
+
+    // Promote then clean up: both phases in the reviewed plan, the copy among the deletions.
+    let promote = PlanOptions {
+        cleanup_after: true,
+        ..opts(Mode::Promote, &n.prefix)
+    };
+    let (_, p) = preview(&c, &v2, &promote).await;
+    let planned = deletions(&p);
+    assert_eq!(
+        planned
+            .iter()
+            .filter(|(k, _, _)| *k == Kind::Folder)
+            .map(|(_, id, _)| id.as_str())
+            .collect::<Vec<_>>(),
+        vec![copy.id.as_str()],
+        "{}",
+        render_text(&p)
+    );
+    let r = execute(&c, &v2, &p, &promote, &exec(), &|_| {})
+        .await
+        .expect("promote then clean up");
+    assert!(r.ok(), "{r:#?}");
+    assert!(
+        r.deletions().iter().any(|d| d.id == copy.id && d.gone()),
+        "{r:#?}"
+    );
+    assert!(
+        folder_by_id(&c, &copy.id).await.is_none(),
+        "the copy is gone"
+    );
+    let synced = folder_named(&c, &kb).await;
+    assert_eq!(synced.id, prod_kb.id);
+    assert_eq!(synced.meta(keys::FOLDER_FILES), Some(&hashes(&v2, &kb)));
+    assert_ne!(synced.file_id("faq.md"), prod_kb.file_id("faq.md"));
+    assert_eq!(folder_named(&c, &n.name("docs")).await, prod_docs);
+    for id in &prod_ids {
+        assert!(agent_folder_ids(&c, id).await.contains(&prod_kb.id));
+    }
+    let live = c.fetch_live(&v2).await.expect("live");
+    assert!(live.agents.iter().all(|a| !a.name.starts_with(&n.prefix)));
+    let (_, p) = preview(&c, &v2, &opts(Mode::Promote, &n.prefix)).await;
+    assert!(p.is_noop(), "{}", render_text(&p));
 }
