@@ -32,6 +32,13 @@ async fn unreachable_server_exits_4_with_a_clear_error() {
     let out = run_with(&f.dir, &env, &["get", "agents", "--output", "json"]);
     assert_eq!(out.code, 4, "{out:?}");
     assert_eq!(out.json()["error"]["kind"], "unreachable", "{out:?}");
+    // https:// goes through rustls: against the plain-HTTP test server the TLS handshake
+    // itself fails (rustls reads the HTTP answer as a corrupt TLS record), which shows the
+    // TLS stack is in the binary and says clearly what went wrong.
+    let tls = base_url().replacen("http://", "https://", 1);
+    let out = run_with(&f.dir, &[("LETTA_BASE_URL", &tls)], &["get", "agents"]);
+    assert_eq!(out.code, 4, "{out:?}");
+    assert!(out.stderr.contains("corrupt message"), "{out:?}");
 }
 
 #[tokio::test]
