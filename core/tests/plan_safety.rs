@@ -316,7 +316,7 @@ fn plan_json_is_camel_case() {
         "production_name",
         "fleet_steps",
         "copy_prefix",
-        "after_agent",
+        "with_agent",
     ] {
         assert!(!json.contains(snake), "{snake} in plan JSON");
     }

@@ -31,7 +31,7 @@ function review(plan: Plan): string[] {
     for (const [field, value] of a.unchanged) out.push(`${field}=${value}`);
   }
   for (const i of plan.productionImpact) out.push(`${i.kind} ${i.name} used by ${i.usedBy.join(', ')}: ${i.accepted}`);
-  for (const d of plan.cleanup?.deletions ?? []) out.push(`delete ${d.kind} ${d.name} after ${d.afterAgent ?? 'all'}`);
+  for (const d of plan.cleanup?.deletions ?? []) out.push(`delete ${d.kind} ${d.name} with ${d.withAgent ?? 'the rest'}`);
   out.push(`${plan.summary.create} create, ${plan.summary.fleetSteps} fleet step(s), ${plan.fingerprint}`);
   return out;
 }

@@ -1,8 +1,10 @@
-//! Phase two: the cleanup's deletions. Each canary goes with the blocks only it used, right
-//! after it (no barrier between agents and their blocks); a block is never deleted while its
-//! agent still exists. Objects shared among several canaries (copies of shared blocks and
-//! folders) go last, and only when every agent deletion succeeded — else a canary that still
-//! exists may use them, and they are skipped with the names of the canaries that failed.
+//! Phase two: the cleanup's deletions. Each canary goes as one unit with the blocks only it
+//! uses (no barrier between canaries): those blocks first, then the agent — and the agent
+//! only when all of them are gone. Deleting an agent first would orphan a block whose
+//! deletion then failed: nothing would lead a second cleanup to it. This way a failure
+//! leaves the agent, and "run cleanup again" finishes the job. Objects shared among several
+//! canaries (copies of shared blocks and folders) go last, and only when every agent is gone
+//! — else a canary that still exists may use them, and they are skipped with its name.
 
 use super::{DeletionOutcome, DeletionResult, ExecOptions, Progress};
 use crate::client::{ApiError, LettaClient, Transport};
@@ -59,23 +61,27 @@ pub(super) async fn run<T: Transport>(
         let own: Vec<&Deletion> = phase
             .deletions
             .iter()
-            .filter(|d| d.after_agent.as_deref() == Some(agent.id.as_str()))
+            .filter(|d| d.with_agent.as_deref() == Some(agent.id.as_str()))
             .collect();
         async move {
-            let first = delete_one(client, agent, progress).await;
-            let agent_gone = first.gone();
-            let mut results = vec![first];
-            for d in own {
-                results.push(if agent_gone {
-                    delete_one(client, d, progress).await
-                } else {
-                    let why = format!(
-                        "skipped: its canary agent '{}' could not be deleted; run cleanup again",
-                        agent.name
-                    );
-                    report(d, DeletionOutcome::Skipped(why), progress)
-                });
-            }
+            // The agent's own blocks are independent of each other: delete them together.
+            let mut results =
+                futures::future::join_all(own.into_iter().map(|d| delete_one(client, d, progress)))
+                    .await;
+            let stuck: Vec<&str> = results
+                .iter()
+                .filter(|r| !r.gone())
+                .map(|r| r.name.as_str())
+                .collect();
+            results.push(if stuck.is_empty() {
+                delete_one(client, agent, progress).await
+            } else {
+                let why = format!(
+                    "skipped: its block(s) {} could not be deleted, so the agent stays (a second cleanup finds them through it); run cleanup again",
+                    stuck.join(", ")
+                );
+                report(agent, DeletionOutcome::Skipped(why), progress)
+            });
             results
         }
     });
@@ -89,7 +95,7 @@ pub(super) async fn run<T: Transport>(
     let rest: Vec<&Deletion> = phase
         .deletions
         .iter()
-        .filter(|d| d.kind != DeleteKind::Agent && d.after_agent.is_none())
+        .filter(|d| d.kind != DeleteKind::Agent && d.with_agent.is_none())
         .collect();
     let failed_agents: Vec<&str> = out
         .iter()

@@ -46,6 +46,15 @@ export interface AgentSpec {
   tags: string[];
   firstMessage: string | null;
   reasoning: boolean;
+  /** Conversations the agent should have, matched on the server by summary. */
+  conversations: ConversationSpec[];
+}
+
+/** A conversation an agent should have: created when missing, never changed or deleted. */
+export interface ConversationSpec {
+  summary: string;
+  /** Block labels the conversation gets its own copies of. */
+  isolatedBlocks: string[];
 }
 
 export interface LlmConfig {
@@ -70,7 +79,16 @@ export interface BlockSpec {
 
 export interface FolderSpec {
   name: string;
+  /** Documents, sorted by path. */
   files: FolderFile[];
+  /** Each `files` entry as written and the paths it matched. */
+  sources: FileSource[];
+}
+
+/** One `files` entry of a folder (a path or a pattern such as `docs/*.md`) and what it matched. */
+export interface FileSource {
+  pattern: string;
+  matched: string[];
 }
 
 export interface FolderFile {
@@ -105,6 +123,8 @@ export interface LiveState {
   tools: LiveTool[];
   folders: LiveFolder[];
   archives: LiveArchive[];
+  /** True for a preview without a server: such a plan says so and cannot be executed. */
+  notRead: boolean;
 }
 
 export interface LiveAgent {
@@ -164,6 +184,7 @@ export interface LiveStateInput {
   tools?: Partial<LiveTool>[];
   folders?: Partial<LiveFolder>[];
   archives?: Partial<LiveArchive>[];
+  notRead?: boolean;
 }
 
 // ---- Plan -----------------------------------------------------------------------------------
@@ -276,7 +297,8 @@ export type AgentStep =
   | { op: "updateBlock"; id: string; spec: BlockSpec }
   | { op: "attach"; kind: Kind; target: Ref }
   | { op: "detach"; kind: Kind; target: Ref }
-  | { op: "firstMessage"; text: string };
+  | { op: "firstMessage"; text: string }
+  | { op: "createConversation"; summary: string; isolatedBlocks: string[] };
 
 export interface AgentPlan {
   productionName: string;
@@ -304,8 +326,8 @@ export interface Deletion {
   id: string;
   name: string;
   reason: string;
-  /** The agent (id) whose deletion frees this object; null: after every agent deletion. */
-  afterAgent: string | null;
+  /** The canary agent (id) this block belongs to alone: deleted just before it; null: after every agent is gone. */
+  withAgent: string | null;
 }
 
 /** An object cleanup looked at and keeps, with the reason. */

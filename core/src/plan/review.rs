@@ -132,10 +132,11 @@ pub struct Deletion {
     pub name: String,
     /// Why it goes.
     pub reason: String,
-    /// The agent (id) whose deletion frees this object: it goes right after that agent.
-    /// `None`: after every agent deletion succeeded.
+    /// The canary agent (id) this block belongs to alone: it is deleted just before that
+    /// agent, and the agent only once it is gone — so a failure leaves the agent, through
+    /// which a second cleanup finds the block again. `None`: after every agent is gone.
     #[serde(default)]
-    pub after_agent: Option<String>,
+    pub with_agent: Option<String>,
 }
 
 /// An object cleanup looked at and keeps, with the reason (so the user sees it was spared).

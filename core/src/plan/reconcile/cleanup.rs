@@ -34,7 +34,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx) -> CleanupPhase {
             id: a.id.clone(),
             name: a.name.clone(),
             reason: "canary agent".into(),
-            after_agent: None,
+            with_agent: None,
         })
         .collect();
     let mut block_done = BTreeSet::new();
@@ -80,7 +80,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx) -> CleanupPhase {
                 } else {
                     "canary's own block".into()
                 },
-                after_agent: (copy.is_none() && only_this).then(|| a.id.clone()),
+                with_agent: (copy.is_none() && only_this).then(|| a.id.clone()),
             });
         }
     }
@@ -97,7 +97,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx) -> CleanupPhase {
                 id: b.id.clone(),
                 name: b.label.clone(),
                 reason: "unused canary-only copy of a shared block".into(),
-                after_agent: None,
+                with_agent: None,
             });
         }
     }
@@ -197,7 +197,7 @@ fn folders(
                 id: f.id.clone(),
                 name: f.name.clone(),
                 reason: "canary-only copy of a folder".into(),
-                after_agent: None,
+                with_agent: None,
             });
         }
     }
