@@ -141,6 +141,16 @@ pub fn origin() -> String {
         .unwrap_or_default()
 }
 
+/// The origin (`scheme://host:port`) of a server URL, which is what an API key is bound to.
+/// A URL the browser cannot parse is its own origin, so it never matches another server.
+pub fn origin_of(url: &str) -> String {
+    web_sys::Url::new(url.trim())
+        .map(|u| u.origin())
+        .ok()
+        .filter(|o| o != "null")
+        .unwrap_or_else(|| url.trim().to_string())
+}
+
 fn storage(session: bool) -> Option<web_sys::Storage> {
     let w = web_sys::window()?;
     if session {

@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
         on_hash.forget();
     }
     Effect::new(move |_| apply_theme(state.dark.get()));
+    // With a switch pending, this checks the key's own server: nothing reaches the link's one.
     check_health(state);
 
     let nav = Route::ALL.map(|r| {
@@ -83,6 +84,23 @@ pub fn App() -> impl IntoView {
                 }>{move || if state.dark.get() { "☀ Light" } else { "☾ Dark" }}</button>
             </div>
         </header>
+        {move || state.pending_server.get().map(|requested| {
+            let current = state.conn.with(|c| c.base_url.clone());
+            view! {
+                <div class="callout warn server-confirm" id="server-confirm" role="alertdialog" aria-labelledby="server-confirm-title">
+                    <h2 id="server-confirm-title">"Switch to another server?"</h2>
+                    <p>"This link asks the app to use "<strong class="mono">{requested.clone()}</strong>"."</p>
+                    <p>"You are connected to "<strong class="mono">{current.clone()}</strong>", and the API key remembered for this tab belongs to that server. It is never sent anywhere else: the new server starts without a key, and nothing is sent to it until you switch."</p>
+                    <div class="actions">
+                        <button class="primary" id="accept-server" on:click=move |_| {
+                            state.accept_pending_server();
+                            check_health(state);
+                        }>{format!("Switch to {requested} (no API key)")}</button>
+                        <button id="keep-server" on:click=move |_| state.pending_server.set(None)>{format!("Stay on {current}")}</button>
+                    </div>
+                </div>
+            }
+        })}
         <main id="main">
             {move || match state.route.get() {
                 Route::Connect => views::connect::Connect().into_any(),

@@ -4,9 +4,12 @@ use crate::api;
 use canary_core::client::Connection;
 use canary_core::execute::{ExecReport, Progress};
 use canary_core::fleet::{load_fleet, FileSet, Fleet, FleetReport};
-use canary_core::plan::{Plan, PlanOptions};
+use canary_core::plan::{Mode, Plan, PlanOptions};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+mod inputs;
+pub use inputs::{mode_label, Inputs};
 
 /// The views, addressed by `#/name` deep links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +104,8 @@ pub struct Reviewed {
     pub plan: Plan,
     /// The fleet it was computed from.
     pub fleet: Fleet,
-    /// The options it was computed with.
-    pub options: PlanOptions,
-    /// The YAML and files, for history.
-    pub source: (String, FileSet),
+    /// The text, files, options and connection it was computed from (also kept for history).
+    pub inputs: Inputs,
 }
 
 /// The plan view's state.
@@ -112,8 +113,8 @@ pub struct Reviewed {
 pub enum PlanState {
     /// Nothing planned yet.
     Empty,
-    /// Reading the server.
-    Loading,
+    /// Reading the server, to plan these inputs.
+    Loading(Box<Inputs>),
     /// Ready to review.
     Ready(Box<Reviewed>),
     /// Planning failed.
@@ -138,10 +139,10 @@ pub enum AgentStatus {
 pub enum RunState {
     /// Nothing ran yet.
     Idle,
-    /// Running: events so far.
-    Running(Vec<Progress>),
-    /// Finished: the report, and what the run was asked to do.
-    Finished(Box<ExecReport>, String),
+    /// Running the plan: events so far.
+    Running(Box<Reviewed>, Vec<Progress>),
+    /// Finished: the report, what the run was asked to do, and the plan's mode.
+    Finished(Box<ExecReport>, String, Mode),
     /// Refused or failed before writing.
     Failed(String),
 }
@@ -194,6 +195,11 @@ pub struct AppState {
     pub options: RwSignal<PlanOptions>,
     /// Plan under review.
     pub plan: RwSignal<PlanState>,
+    /// Number of the latest plan computation started: only its result may become the plan.
+    pub plan_seq: StoredValue<u64>,
+    /// A server a `?server=` link asks for, different from the one the remembered API key
+    /// belongs to: the app stays on the key's server until the user confirms the switch.
+    pub pending_server: RwSignal<Option<String>>,
     /// Execution.
     pub run: RwSignal<RunState>,
     /// Applied versions.
@@ -219,8 +225,18 @@ pub struct ChatPair {
     pub production_name: String,
 }
 
+/// The API key remembered for the tab, bound to the server it was entered for: it is only ever
+/// used with a server of the same origin (a link's `?server=` must not receive it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RememberedKey {
+    server: String,
+    key: String,
+}
+
 impl AppState {
-    /// Builds the state from storage and the URL (`?server=` overrides the stored server).
+    /// Builds the state from storage and the URL. `?server=` overrides the stored server, except
+    /// that a remembered API key is never sent to another origin: when the link names a server
+    /// other than the key's, the app stays on the key's server and asks (see `pending_server`).
     pub fn new(example: (String, FileSet)) -> AppState {
         let query_server = web_sys::window()
             .and_then(|w| w.location().search().ok())
@@ -234,10 +250,25 @@ impl AppState {
                     .ok()
                     .and_then(|v| v.as_string())
             });
-        let server = query_server
-            .or_else(|| api::load(false, SERVER_KEY))
-            .unwrap_or_else(|| "http://127.0.0.1:8283".into());
-        let key = api::load(true, KEY_KEY);
+        let stored_server = api::load(false, SERVER_KEY);
+        // A key stored by an older version has no server: drop it rather than guess.
+        let remembered: Option<RememberedKey> =
+            api::load(true, KEY_KEY).and_then(|s| serde_json::from_str(&s).ok());
+        if remembered.is_none() {
+            api::store(true, KEY_KEY, None);
+        }
+        let mut pending = None;
+        let server = match (query_server, &remembered) {
+            (Some(q), Some(r)) if api::origin_of(&q) != api::origin_of(&r.server) => {
+                pending = Some(q);
+                r.server.clone()
+            }
+            (Some(q), _) => q,
+            (None, _) => stored_server.unwrap_or_else(|| "http://127.0.0.1:8283".into()),
+        };
+        let key = remembered
+            .filter(|r| api::origin_of(&r.server) == api::origin_of(&server))
+            .map(|r| r.key);
         let history: Vec<HistoryEntry> = api::load(false, HISTORY_KEY)
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default();
@@ -267,6 +298,8 @@ impl AppState {
             report: RwSignal::new(report),
             options: RwSignal::new(PlanOptions::default()),
             plan: RwSignal::new(PlanState::Empty),
+            plan_seq: StoredValue::new(0),
+            pending_server: RwSignal::new(pending),
             run: RwSignal::new(RunState::Idle),
             history: RwSignal::new(history),
             dark: RwSignal::new(dark),
@@ -275,14 +308,77 @@ impl AppState {
         }
     }
 
-    /// Saves the server URL, and the key only when "remember for this tab" is on.
+    /// Saves the server URL, and the key (bound to that server) only when "remember for this
+    /// tab" is on.
     pub fn persist_connection(&self) {
         let c = self.conn.get_untracked();
         api::store(false, SERVER_KEY, Some(&c.base_url));
         let key = c
             .api_key
-            .filter(|k| !k.is_empty() && self.remember_key.get_untracked());
+            .filter(|k| !k.is_empty() && self.remember_key.get_untracked())
+            .and_then(|key| {
+                serde_json::to_string(&RememberedKey {
+                    server: c.base_url.clone(),
+                    key,
+                })
+                .ok()
+            });
         api::store(true, KEY_KEY, key.as_deref());
+    }
+
+    /// Switches to the server a link asked for, without any API key (the remembered key belongs
+    /// to the previous server and is forgotten).
+    pub fn accept_pending_server(&self) {
+        let Some(server) = self.pending_server.get_untracked() else {
+            return;
+        };
+        self.conn.set(Connection {
+            base_url: server,
+            api_key: None,
+            project: None,
+        });
+        self.remember_key.set(false);
+        self.pending_server.set(None);
+        self.persist_connection();
+    }
+
+    /// The inputs a plan computed now would use (tracked: a memo of it follows every edit).
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            yaml: self.yaml.get(),
+            files: self.files.get(),
+            options: self.options.get(),
+            conn: self.conn.get(),
+        }
+    }
+
+    /// Like [`AppState::inputs`], without subscribing.
+    pub fn inputs_untracked(&self) -> Inputs {
+        Inputs {
+            yaml: self.yaml.get_untracked(),
+            files: self.files.get_untracked(),
+            options: self.options.get_untracked(),
+            conn: self.conn.get_untracked(),
+        }
+    }
+
+    /// Why the reviewed plan no longer matches the page (empty when it does, or when there is
+    /// no plan). Tracked.
+    pub fn stale_reasons(&self) -> Vec<String> {
+        let now = self.inputs();
+        self.plan.with(|p| match p {
+            PlanState::Ready(r) => r.inputs.differences(&now),
+            _ => Vec::new(),
+        })
+    }
+
+    /// Like [`AppState::stale_reasons`], without subscribing.
+    pub fn stale_reasons_untracked(&self) -> Vec<String> {
+        let now = self.inputs_untracked();
+        self.plan.with_untracked(|p| match p {
+            PlanState::Ready(r) => r.inputs.differences(&now),
+            _ => Vec::new(),
+        })
     }
 
     /// Adds an applied version to the history (newest first).

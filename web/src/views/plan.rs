@@ -1,17 +1,33 @@
 //! Plan review: options, then the plan as cards — exactly what execution will do.
 
 use crate::api;
-use crate::state::{AppState, PlanState, Reviewed, Route};
+use crate::state::{mode_label, AppState, PlanState, Reviewed, Route, RunState};
 use crate::views::diff::ChangeView;
-use canary_core::plan::{plan, Action, AgentPlan, AgentStep, FleetStep, Mode, Plan};
+use canary_core::plan::{plan, Action, AgentPlan, AgentStep, CleanupPhase, FleetStep, Mode, Plan};
 use canary_core::render::render_text;
 use leptos::prelude::*;
 
-/// Reads the server and plans the current fleet with the current options.
+/// Starts a new review of the page's fleet and options. The previous run's result belongs to
+/// another plan, so it leaves the Execute view (a run in progress keeps its progress).
+pub fn review(state: AppState) {
+    if !matches!(state.run.get_untracked(), RunState::Running(..)) {
+        state.run.set(RunState::Idle);
+    }
+    compute(state);
+}
+
+/// Reads the server and plans the page's fleet with the page's options.
+///
+/// Latest wins: every computation takes the next number and its result lands only while that
+/// number is still the latest, so a slow older plan can never replace a newer one. (Leptos
+/// 0.8's `Action` — reactive_graph 0.2.16 — stores whichever overlapping dispatch finishes
+/// last, which is this race itself, so the number is explicit.)
 pub fn compute(state: AppState) {
+    let seq = state.plan_seq.get_value() + 1;
+    state.plan_seq.set_value(seq);
+    let inputs = state.inputs_untracked();
     // Validate the text as it is now: the editor's debounced validation may not have run yet.
-    let report =
-        canary_core::fleet::load_fleet(&state.yaml.get_untracked(), &state.files.get_untracked());
+    let report = canary_core::fleet::load_fleet(&inputs.yaml, &inputs.files);
     let fleet = report.fleet.clone();
     state.report.set(report);
     let Some(fleet) = fleet else {
@@ -20,25 +36,50 @@ pub fn compute(state: AppState) {
         ));
         return;
     };
-    let options = state.options.get_untracked();
-    let conn = state.conn.get_untracked();
-    let source = (state.yaml.get_untracked(), state.files.get_untracked());
-    state.plan.set(PlanState::Loading);
+    state.plan.set(PlanState::Loading(Box::new(inputs.clone())));
     leptos::task::spawn_local(async move {
-        let result = match api::client(&conn).fetch_live(&fleet).await {
-            Ok(live) => plan(&fleet, &live, &options).map_err(|e| e.to_string()),
+        let result = match api::client(&inputs.conn).fetch_live(&fleet).await {
+            Ok(live) => plan(&fleet, &live, &inputs.options).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
+        // A newer computation started meanwhile (or the app is gone): this result is old.
+        if state.plan_seq.try_get_value() != Some(seq) {
+            return;
+        }
         state.plan.set(match result {
             Ok(p) => PlanState::Ready(Box::new(Reviewed {
                 plan: p,
                 fleet,
-                options,
-                source,
+                inputs,
             })),
             Err(e) => PlanState::Failed(e),
         });
     });
+}
+
+/// Says why the reviewed plan no longer matches the page, with a Re-plan button; nothing when
+/// it matches. Execute refuses such a plan.
+#[component]
+pub fn StaleNotice() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let reasons = Memo::new(move |_| state.stale_reasons());
+    move || {
+        let r = reasons.get();
+        (!r.is_empty()).then(|| {
+            let items = r
+                .into_iter()
+                .map(|x| view! { <li>{x}</li> })
+                .collect_view();
+            view! {
+                <div class="callout bad stale" id="stale" role="alert">
+                    <h2>"This plan is out of date"</h2>
+                    <p>"The page changed after this plan was computed, so it cannot be executed:"</p>
+                    <ul>{items}</ul>
+                    <button class="primary" id="stale-replan" on:click=move |_| review(state)>"Re-plan"</button>
+                </div>
+            }
+        })
+    }
 }
 
 fn mode_value(m: Mode) -> &'static str {
@@ -55,6 +96,7 @@ fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
         Action::Create => ("CREATE", "create"),
         Action::Update => ("UPDATE", "update"),
         Action::Unchanged => ("UNCHANGED", "same"),
+        Action::Blocked => ("BLOCKED", "blocked"),
     };
     let changes = a
         .changes
@@ -145,16 +187,8 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
             view! { <li class=cls>{t}<div class="changes">{cv}</div></li> }
         })
         .collect_view();
-    let deletions = p
-        .deletions
-        .iter()
-        .map(|d| view! { <li><span class="badge delete">"DELETE"</span>" "<strong>{format!("{} {}", d.kind, d.name)}</strong><span class="muted">{format!(" {} — {}", d.id, d.reason)}</span></li> })
-        .collect_view();
-    let kept = p
-        .kept
-        .iter()
-        .map(|k| view! { <li><span class="badge same">"KEPT"</span>" "<strong>{format!("{} {}", k.kind, k.name)}</strong><span class="muted">{format!(" — {}", k.reason)}</span></li> })
-        .collect_view();
+    let kept_count = p.cleanup.as_ref().map_or(0, |c| c.kept.len());
+    let follows = p.cleanup_follows();
     let cards = p
         .agents
         .iter()
@@ -165,7 +199,7 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
     view! {
         <div class="summary" id="plan-summary">
             {if cleanup {
-                view! { <span class="count delete">{format!("{} to delete", s.delete)}</span><span class="count same">{format!("{} kept", p.kept.len())}</span> }.into_any()
+                view! { <span class="count delete">{format!("{} to delete", s.delete)}</span><span class="count same">{format!("{kept_count} kept")}</span> }.into_any()
             } else {
                 view! {
                     <span class="count create">{format!("{} to create", s.create)}</span>
@@ -174,6 +208,7 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
                     <span class="count">{format!("{} shared object change(s)", s.fleet_steps)}</span>
                 }.into_any()
             }}
+            {follows.then(|| view! { <span class="count delete">{format!("then {} to delete", p.deletions().len())}</span> })}
             <span class="count total">{format!("Total changes: {}", s.total_changes)}</span>
         </div>
         {(!p.blockers.is_empty()).then(|| view! { <div class="callout bad" role="alert"><h2>"Cannot execute"</h2><ul>{blockers}</ul></div> })}
@@ -190,10 +225,40 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
         } else {
             view! { <div></div> }.into_any()
         }}
+        {follows.then(|| view! { <h2 class="phase" id="phase-one">"Phase one: promote to production"</h2> })}
         {(!p.fleet_steps.is_empty()).then(|| view! { <div class="card"><h2>"Shared objects"</h2><ul class="steps">{steps}</ul></div> })}
         <div class="cards">{cards}</div>
-        {(!p.deletions.is_empty()).then(|| view! { <div class="card deletions"><h2>"Deletions"</h2><ul>{deletions}</ul></div> })}
-        {(!p.kept.is_empty()).then(|| view! { <div class="card"><h2>"Spared"</h2><ul>{kept}</ul></div> })}
+        {p.cleanup.clone().map(|c| cleanup_phase(c, follows))}
+    }
+}
+
+/// Phase two: what the cleanup deletes and spares. After a promote it is part of the same
+/// reviewed plan, and runs only when every agent of phase one succeeded.
+fn cleanup_phase(c: CleanupPhase, follows: bool) -> impl IntoView {
+    let deletions = c
+        .deletions
+        .iter()
+        .map(|d| view! { <li><span class="badge delete">"DELETE"</span>" "<strong>{format!("{} {}", d.kind, d.name)}</strong><span class="muted">{format!(" {} — {}", d.id, d.reason)}</span></li> })
+        .collect_view();
+    let kept = c
+        .kept
+        .iter()
+        .map(|k| view! { <li><span class="badge same">"KEPT"</span>" "<strong>{format!("{} {}", k.kind, k.name)}</strong><span class="muted">{format!(" — {}", k.reason)}</span></li> })
+        .collect_view();
+    let agents = c.agents();
+    let others = c.deletions.len() - agents;
+    view! {
+        <section id="cleanup-phase" class="cleanup-phase" class:phase-two=follows>
+            {follows.then(|| view! {
+                <h2 class="phase">{format!("Phase two: clean up the canaries of prefix {}", c.prefix)}</h2>
+                <p class="callout warn" id="phase-two-rule">{format!(
+                    "Runs only if every agent is promoted: then it deletes {agents} canary agent(s) and {others} other object(s). If any agent fails, nothing is deleted and the canaries stay for another try."
+                )}</p>
+            })}
+            {(!c.deletions.is_empty()).then(|| view! { <div class="card deletions"><h2>"Deletions"</h2><ul>{deletions}</ul></div> })}
+            {(follows && c.deletions.is_empty()).then(|| view! { <p class="muted">{format!("No canary of prefix {} to delete.", c.prefix)}</p> })}
+            {(!c.kept.is_empty()).then(|| view! { <div class="card"><h2>"Spared"</h2><ul>{kept}</ul></div> })}
+        </section>
     }
 }
 
@@ -204,10 +269,17 @@ pub fn PlanReview() -> impl IntoView {
     let show_all = RwSignal::new(false);
     let as_text = RwSignal::new(false);
     let opts = state.options;
-    if matches!(state.plan.get_untracked(), PlanState::Empty)
-        && state.report.with_untracked(|r| r.ok)
+    // Arriving with no plan, or with one (ready or still being computed) for inputs the page has
+    // moved away from (the fleet was edited): review what the page shows now, never the old plan.
+    let stale = !state.stale_reasons_untracked().is_empty()
+        || state.plan.with_untracked(|p| {
+            matches!(p, PlanState::Loading(i) if !i.differences(&state.inputs_untracked()).is_empty())
+        });
+    if stale
+        || (matches!(state.plan.get_untracked(), PlanState::Empty)
+            && state.report.with_untracked(|r| r.ok))
     {
-        compute(state);
+        review(state);
     }
     let agent_names = move || {
         state.report.with(|r| {
@@ -244,7 +316,10 @@ pub fn PlanReview() -> impl IntoView {
             })
             .collect_view()
     };
-    let ready = move || matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_executable() && !r.plan.is_noop());
+    let ready = move || {
+        matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_executable() && !r.plan.is_noop())
+            && state.stale_reasons().is_empty()
+    };
     view! {
         <section class="panel">
             <div class="panel-head">
@@ -253,24 +328,24 @@ pub fn PlanReview() -> impl IntoView {
                     <button on:click=move |_| as_text.update(|t| *t = !*t)>{move || if as_text.get() { "Hide text" } else { "Show as text" }}</button>
                     <button on:click=move |_| show_all.update(|t| *t = !*t) aria-pressed=move || show_all.get().to_string()>
                         {move || if show_all.get() { "Changed fields only" } else { "Show all fields" }}</button>
-                    <button id="replan" on:click=move |_| compute(state)>"Re-plan"</button>
+                    <button id="replan" on:click=move |_| review(state)>"Re-plan"</button>
                     <button class="primary" id="to-execute" disabled=move || !ready() on:click=move |_| state.go(Route::Run)>"Execute…"</button>
                 </div>
             </div>
-            <form class="options" on:submit=move |ev| { ev.prevent_default(); compute(state); } on:change=move |_| compute(state)>
+            <form class="options" on:submit=move |ev| { ev.prevent_default(); review(state); } on:change=move |_| review(state)>
                 <label>"Mode "
                     <select id="mode" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         opts.update(|o| o.mode = match v.as_str() { "promote" => Mode::Promote, "apply" => Mode::Apply, "cleanup" => Mode::Cleanup, _ => Mode::Canary });
                     }>
                         {[Mode::Canary, Mode::Promote, Mode::Apply, Mode::Cleanup].map(|m| view! {
-                            <option value=mode_value(m) selected=move || opts.with(|o| o.mode == m)>{match m {
-                                Mode::Canary => "Canary deploy", Mode::Promote => "Promote to production", Mode::Apply => "Production apply", Mode::Cleanup => "Clean up canaries" }}</option>
+                            <option value=mode_value(m) selected=move || opts.with(|o| o.mode == m)>{mode_label(m)}</option>
                         })}
                     </select>
                 </label>
                 <label>"Prefix "
                     <input id="prefix" type="text" size="12" prop:value=move || opts.with(|o| o.prefix.clone())
+                        on:input=move |ev| opts.update(|o| o.prefix = event_target_value(&ev))
                         on:change=move |ev| opts.update(|o| o.prefix = event_target_value(&ev)) />
                 </label>
                 <label class="check"><input type="checkbox" prop:checked=move || opts.with(|o| o.prune) on:change=move |ev| opts.update(|o| o.prune = event_target_checked(&ev)) />" Prune"</label>
@@ -285,10 +360,12 @@ pub fn PlanReview() -> impl IntoView {
                 })}
                 <fieldset class="filter"><legend>"Agents"</legend>{filter}</fieldset>
             </form>
+            <StaleNotice />
+            <crate::views::test::PromoteGate />
             <div id="plan" aria-live="polite">
                 {move || match state.plan.get() {
                     PlanState::Empty => view! { <p class="muted">"No plan yet."</p> }.into_any(),
-                    PlanState::Loading => view! { <p class="muted">"Reading the server and planning…"</p> }.into_any(),
+                    PlanState::Loading(_) => view! { <p class="muted">"Reading the server and planning…"</p> }.into_any(),
                     PlanState::Failed(e) => view! { <p class="bad" role="alert">{e}</p> }.into_any(),
                     PlanState::Ready(r) => plan_body(*r, show_all, as_text).into_any(),
                 }}

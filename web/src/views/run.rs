@@ -2,42 +2,14 @@
 
 use crate::api;
 use crate::state::{AgentStatus, AppState, HistoryEntry, PlanState, Reviewed, Route, RunState};
-use crate::views::plan::compute;
-use canary_core::execute::{execute, ExecError, ExecOptions, Progress};
-use canary_core::plan::{Action, Kind, Mode};
+use crate::views::plan::{compute, review, StaleNotice};
+use canary_core::execute::{execute, CleanupReport, ExecError, ExecOptions, Progress, Timestamp};
+use canary_core::plan::{Action, Mode};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
 fn restate(r: &Reviewed, server: &str) -> String {
-    let p = &r.plan;
-    let s = &p.summary;
-    match p.mode {
-        Mode::Cleanup => format!(
-            "Delete {} canary agent(s) and {} other object(s) of prefix {} on {server}. Production agents, shared blocks, tools and archives are not touched.",
-            p.deletions.iter().filter(|d| d.kind == Kind::Agent).count(),
-            p.deletions.iter().filter(|d| d.kind != Kind::Agent).count(),
-            p.prefix.clone().unwrap_or_default()
-        ),
-        Mode::Canary => format!(
-            "Create {} and update {} canary agent(s) with prefix {}, and make {} shared-object change(s), on {server}. {}",
-            s.create,
-            s.update,
-            p.prefix.clone().unwrap_or_default(),
-            s.fleet_steps,
-            if p.production_impact.iter().any(|i| i.accepted) {
-                "You accepted updating a tool that production uses."
-            } else {
-                "No object a production agent uses is written."
-            }
-        ),
-        Mode::Promote | Mode::Apply => format!(
-            "Create {} and update {} PRODUCTION agent(s), and make {} shared-object change(s), on {server}.{}",
-            s.create,
-            s.update,
-            s.fleet_steps,
-            if p.cleanup_after { " Then delete the canaries, if every agent succeeded." } else { "" }
-        ),
-    }
+    canary_core::render::restate(&r.plan, server)
 }
 
 fn statuses(events: &[Progress], r: &Reviewed) -> BTreeMap<String, AgentStatus> {
@@ -69,18 +41,35 @@ fn statuses(events: &[Progress], r: &Reviewed) -> BTreeMap<String, AgentStatus> 
 }
 
 fn start(state: AppState, reviewed: Reviewed) {
-    let conn = state.conn.get_untracked();
+    // The last word before writing: the plan must still be for what the page shows.
+    let differs = reviewed.inputs.differences(&state.inputs_untracked());
+    if !differs.is_empty() {
+        state.run.set(RunState::Failed(format!(
+            "Not run: the page changed after this plan was computed ({}). Re-plan, review, then execute.",
+            differs.join("; ")
+        )));
+        return;
+    }
+    let seq = state.plan_seq.get_value();
+    let conn = reviewed.inputs.conn.clone();
     let asked = restate(&reviewed, &conn.base_url);
-    state.run.set(RunState::Running(Vec::new()));
+    state
+        .run
+        .set(RunState::Running(Box::new(reviewed.clone()), Vec::new()));
     leptos::task::spawn_local(async move {
         let client = api::client(&conn);
-        let exec = ExecOptions {
-            concurrency: 6,
-            now: api::now_iso(),
+        let exec = match Timestamp::parse(&api::now_iso()) {
+            Ok(now) => ExecOptions::new(now),
+            Err(e) => {
+                state
+                    .run
+                    .set(RunState::Failed(format!("the browser's clock: {e}")));
+                return;
+            }
         };
         let on_progress = move |p: Progress| {
             state.run.update(|r| {
-                if let RunState::Running(events) = r {
+                if let RunState::Running(_, events) = r {
                     events.push(p);
                 }
             });
@@ -89,37 +78,43 @@ fn start(state: AppState, reviewed: Reviewed) {
             &client,
             &reviewed.fleet,
             &reviewed.plan,
-            &reviewed.options,
+            &reviewed.inputs.options,
             &exec,
             &on_progress,
         )
         .await;
         match result {
             Ok(report) => {
+                // Recorded whatever phase two did: a promote wrote production either way.
                 if reviewed.plan.mode != Mode::Cleanup {
-                    let s = &reviewed.plan.summary;
                     state.record(HistoryEntry {
                         time: api::now_iso(),
                         mode: format!("{:?}", reviewed.plan.mode).to_lowercase(),
                         server: conn.base_url.clone(),
                         prefix: reviewed.plan.prefix.clone(),
-                        summary: format!(
-                            "{} created, {} updated, {} unchanged",
-                            s.create, s.update, s.unchanged
-                        ),
+                        summary: report.summary(),
                         ok: report.ok(),
-                        yaml: reviewed.source.0.clone(),
-                        files: reviewed.source.1.clone(),
+                        yaml: reviewed.inputs.yaml.clone(),
+                        files: reviewed.inputs.files.clone(),
                     });
                 }
-                state.run.set(RunState::Finished(Box::new(report), asked));
+                crate::views::test::after_promote(state, reviewed.plan.mode, &report);
+                state.run.set(RunState::Finished(
+                    Box::new(report),
+                    asked,
+                    reviewed.plan.mode,
+                ));
                 compute(state);
             }
             Err(ExecError::Stale(fresh)) => {
-                state.plan.set(PlanState::Ready(Box::new(Reviewed {
-                    plan: *fresh,
-                    ..reviewed
-                })));
+                // The fresh plan is for the executed inputs: it replaces only that plan, never
+                // one the user started since.
+                if state.plan_seq.try_get_value() == Some(seq) {
+                    state.plan.set(PlanState::Ready(Box::new(Reviewed {
+                        plan: *fresh,
+                        ..reviewed
+                    })));
+                }
                 state.run.set(RunState::Failed(
                     "The server changed since you reviewed the plan, so nothing was run. The plan view now shows the new plan: review it and execute again.".into(),
                 ));
@@ -129,96 +124,152 @@ fn start(state: AppState, reviewed: Reviewed) {
     });
 }
 
+/// What the run did or is doing. It stands apart from the plan view's state: the re-plan that
+/// follows a run must not hide its result.
+fn run_status(state: AppState) -> impl IntoView {
+    move || match state.run.get() {
+        RunState::Idle => view! { <p class="muted">"Not started."</p> }.into_any(),
+        RunState::Running(r, events) => {
+            let st = statuses(&events, &r);
+            let total = st.len().max(1) + r.plan.fleet_steps.len() + r.plan.deletions().len();
+            let done = st
+                .values()
+                .filter(|s| matches!(s, AgentStatus::Done | AgentStatus::Failed(_)))
+                .count()
+                + events
+                    .iter()
+                    .filter(|e| matches!(e, Progress::FleetStep { .. } | Progress::Deleted { .. }))
+                    .count();
+            let rows = st
+                .into_iter()
+                .map(|(n, s)| {
+                    let (cls, txt) = match s {
+                        AgentStatus::Queued => ("muted", "queued".to_string()),
+                        AgentStatus::Working => ("", "working…".to_string()),
+                        AgentStatus::Done => ("ok", "done".to_string()),
+                        AgentStatus::Failed(e) => ("bad", format!("failed: {e}")),
+                    };
+                    view! { <li><strong>{n}</strong>" "<span class=cls>{txt}</span></li> }
+                })
+                .collect_view();
+            view! {
+                <label for="progress">{format!("{done} of {total} step(s)")}</label>
+                <progress id="progress" max=total.to_string() value=done.to_string()></progress>
+                <ul class="status-list">{rows}</ul>
+            }
+            .into_any()
+        }
+        RunState::Finished(report, asked, mode) => {
+            let ok = report.ok();
+            // A promote with "then clean up" reports each phase on its own: production was
+            // written even when the cleanup then failed or was skipped.
+            let two_phases = mode == Mode::Promote && report.cleanup.is_some();
+            let heading = if ok {
+                "Done"
+            } else if two_phases && report.phase_one_ok() {
+                "Promoted; the cleanup did not finish"
+            } else {
+                "Finished with errors"
+            };
+            let agents = report.agents.iter().map(|a| {
+                let verb = match a.action { Action::Create => "created", Action::Update => "updated", Action::Unchanged => "unchanged", Action::Blocked => "blocked" };
+                let (cls, txt) = match &a.error { None => ("ok", verb.to_string()), Some(e) => ("bad", format!("failed: {e}")) };
+                let warn = a.warnings.join("; ");
+                view! { <li><strong>{a.name.clone()}</strong>" "<span class=cls>{txt}</span>{(!warn.is_empty()).then(|| view! { <span class="muted">{format!(" ({warn})")}</span> })}</li> }
+            }).collect_view();
+            let step_fails = report
+                .fleet
+                .iter()
+                .filter_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.label)))
+                .map(|line| view! { <li class="bad">{line}</li> })
+                .collect_view();
+            let cleanup = report.cleanup.clone().map(|c| match c {
+                CleanupReport::Skipped { reason } => view! { <p class="bad" id="cleanup-skipped">{format!("Cleanup not run: {reason}")}</p> }.into_any(),
+                CleanupReport::Ran { deletions } => {
+                    let gone = deletions.iter().filter(|d| d.gone()).count();
+                    let fails = deletions.iter()
+                        .filter_map(|d| d.error().map(|e| format!("delete {} {}: {e}", d.kind, d.name)))
+                        .map(|line| view! { <li class="bad">{line}</li> }).collect_view();
+                    view! {
+                        <p class=if gone == deletions.len() { "ok" } else { "bad" }>{format!("{gone} of {} object(s) deleted.", deletions.len())}</p>
+                        <ul>{fails}</ul>
+                    }.into_any()
+                }
+            });
+            let summary = report.summary();
+            let converged =
+                move || matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_noop());
+            view! {
+                <div id="result" class=if ok { "callout ok" } else { "callout bad" } role="status">
+                    <h2>{heading}</h2>
+                    <p class="muted">{format!("Ran: {asked}")}</p>
+                    <p id="run-summary">{summary}</p>
+                    <div class="result-phase" id="result-phase-one">
+                        {two_phases.then(|| view! { <h3>"Phase one: promote to production"</h3> })}
+                        <ul class="status-list">{agents}</ul>
+                        <ul>{step_fails}</ul>
+                    </div>
+                    {cleanup.map(|c| view! {
+                        <div class="result-phase" id="result-cleanup">
+                            {two_phases.then(|| view! { <h3>"Phase two: clean up the canaries"</h3> })}
+                            {c}
+                        </div>
+                    })}
+                    {move || converged().then(|| view! { <p class="ok">"The server now matches the fleet: a re-run would write nothing."</p> })}
+                </div>
+                <button id="rerun" on:click=move |_| { review(state); state.go(Route::Plan); }>"Re-plan (a re-run converges)"</button>
+            }.into_any()
+        }
+        RunState::Failed(e) => {
+            view! { <p class="bad" role="alert" id="run-error">{e}</p> }.into_any()
+        }
+    }
+}
+
 /// The execute view.
 #[component]
 pub fn Execute() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let reviewed = move || match state.plan.get() {
-        PlanState::Ready(r) => Some(*r),
-        _ => None,
+    let stale = Memo::new(move |_| !state.stale_reasons().is_empty());
+    let confirm = move || {
+        match state.plan.get() {
+        PlanState::Loading(_) => view! { <p class="muted" id="planning">"Reading the server and planning…"</p> }.into_any(),
+        PlanState::Ready(r) => {
+            let server = r.inputs.conn.base_url.clone();
+            let text = restate(&r, &server);
+            let blocked = !r.plan.is_executable();
+            let noop = r.plan.is_noop();
+            let r2 = r.clone();
+            let danger = matches!(r.plan.mode, Mode::Promote | Mode::Apply | Mode::Cleanup);
+            let gate_for = (r.plan.mode, canary_core::verdict::fleet_hash(&r.fleet));
+            let gate_note = gate_for.clone();
+            // After a run that converged, the result is the news: hide the (empty) next run.
+            let settled = move || noop && matches!(state.run.get(), RunState::Finished(..));
+            view! {
+                <div class=if danger { "callout warn" } else { "callout" } class:hidden=settled>
+                    <p id="restate">{text}</p>
+                    <crate::views::test::GateNote plan=gate_note />
+                    {noop.then(|| view! { <p class="ok">"Nothing to do: every agent is unchanged and a run would write nothing."</p> })}
+                </div>
+                <div class="actions" class:hidden=settled>
+                    <button class=if danger { "danger" } else { "primary" } id="confirm"
+                        disabled=move || blocked || noop || stale.get() || matches!(state.run.get(), RunState::Running(..)) || !crate::views::test::gate_allows(state, &gate_for)
+                        on:click=move |_| start(state, (*r2).clone())>
+                        {match r.plan.mode { Mode::Canary => "Deploy canaries", Mode::Promote => "Promote to production", Mode::Apply => "Apply to production", Mode::Cleanup => "Delete canaries" }}
+                    </button>
+                    <button on:click=move |_| state.go(Route::Plan)>"Back to the plan"</button>
+                </div>
+            }.into_any()
+        }
+        _ => view! { <p class="muted">"Review a plan first."</p><button on:click=move |_| state.go(Route::Plan)>"Go to the plan"</button> }.into_any(),
+    }
     };
     view! {
         <section class="panel narrow">
             <h1>"Execute"</h1>
-            {move || match reviewed() {
-                None => view! { <p class="muted">"Review a plan first."</p><button on:click=move |_| state.go(Route::Plan)>"Go to the plan"</button> }.into_any(),
-                Some(r) => {
-                    let server = state.conn.with(|c| c.base_url.clone());
-                    let text = restate(&r, &server);
-                    let blocked = !r.plan.is_executable();
-                    let noop = r.plan.is_noop();
-                    let r2 = r.clone();
-                    let danger = matches!(r.plan.mode, Mode::Promote | Mode::Apply | Mode::Cleanup);
-                    // After a run that converged, the result is the news: hide the (empty) next run.
-                    let settled = move || noop && matches!(state.run.get(), RunState::Finished(..));
-                    view! {
-                        <div class=if danger { "callout warn" } else { "callout" } class:hidden=settled>
-                            <p id="restate">{text}</p>
-                            {noop.then(|| view! { <p class="ok">"Nothing to do: every agent is unchanged and a run would write nothing."</p> })}
-                        </div>
-                        <div class="actions" class:hidden=settled>
-                            <button class=if danger { "danger" } else { "primary" } id="confirm"
-                                disabled=move || blocked || noop || matches!(state.run.get(), RunState::Running(_))
-                                on:click=move |_| start(state, r2.clone())>
-                                {match r.plan.mode { Mode::Canary => "Deploy canaries", Mode::Promote => "Promote to production", Mode::Apply => "Apply to production", Mode::Cleanup => "Delete canaries" }}
-                            </button>
-                            <button on:click=move |_| state.go(Route::Plan)>"Back to the plan"</button>
-                        </div>
-                        {move || {
-                            let r = r.clone();
-                            match state.run.get() {
-                                RunState::Idle => view! { <p class="muted">"Not started."</p> }.into_any(),
-                                RunState::Running(events) => {
-                                    let st = statuses(&events, &r);
-                                    let total = st.len().max(1) + r.plan.fleet_steps.len() + r.plan.deletions.len();
-                                    let done = st.values().filter(|s| matches!(s, AgentStatus::Done | AgentStatus::Failed(_))).count()
-                                        + events.iter().filter(|e| matches!(e, Progress::FleetStep { .. } | Progress::Deleted { .. })).count();
-                                    let rows = st.into_iter().map(|(n, s)| {
-                                        let (cls, txt) = match s {
-                                            AgentStatus::Queued => ("muted", "queued".to_string()),
-                                            AgentStatus::Working => ("", "working…".to_string()),
-                                            AgentStatus::Done => ("ok", "done".to_string()),
-                                            AgentStatus::Failed(e) => ("bad", format!("failed: {e}")),
-                                        };
-                                        view! { <li><strong>{n}</strong>" "<span class=cls>{txt}</span></li> }
-                                    }).collect_view();
-                                    view! {
-                                        <label for="progress">{format!("{done} of {total} step(s)")}</label>
-                                        <progress id="progress" max=total.to_string() value=done.to_string()></progress>
-                                        <ul class="status-list">{rows}</ul>
-                                    }.into_any()
-                                }
-                                RunState::Finished(report, asked) => {
-                                    let ok = report.ok();
-                                    let agents = report.agents.iter().map(|a| {
-                                        let verb = match a.action { Action::Create => "created", Action::Update => "updated", Action::Unchanged => "unchanged" };
-                                        let (cls, txt) = match &a.error { None => ("ok", verb.to_string()), Some(e) => ("bad", format!("failed: {e}")) };
-                                        let warn = a.warnings.join("; ");
-                                        view! { <li><strong>{a.name.clone()}</strong>" "<span class=cls>{txt}</span>{(!warn.is_empty()).then(|| view! { <span class="muted">{format!(" ({warn})")}</span> })}</li> }
-                                    }).collect_view();
-                                    let fails = report.fleet.iter().chain(report.deletions.iter()).chain(report.cleanup.iter().flat_map(|c| c.deletions.iter()))
-                                        .filter(|s| s.error.is_some())
-                                        .map(|s| view! { <li class="bad">{format!("{}: {}", s.label, s.error.clone().unwrap_or_default())}</li> }).collect_view();
-                                    let deleted = report.deletions.len() + report.cleanup.as_ref().map(|c| c.deletions.len()).unwrap_or(0);
-                                    view! {
-                                        <div id="result" class=if ok { "callout ok" } else { "callout bad" } role="status">
-                                            <h2>{if ok { "Done" } else { "Finished with errors" }}</h2>
-                                            <p class="muted">{format!("Ran: {asked}")}</p>
-                                            {(deleted > 0).then(|| view! { <p>{format!("{deleted} object(s) deleted.")}</p> })}
-                                            {report.cleanup_skipped.clone().map(|s| view! { <p class="bad">{s}</p> })}
-                                            <ul class="status-list">{agents}</ul>
-                                            <ul>{fails}</ul>
-                                            {noop.then(|| view! { <p class="ok">"The server now matches the fleet: a re-run would write nothing."</p> })}
-                                        </div>
-                                        <button id="rerun" on:click=move |_| { compute(state); state.go(Route::Plan); }>"Re-plan (a re-run converges)"</button>
-                                    }.into_any()
-                                }
-                                RunState::Failed(e) => view! { <p class="bad" role="alert" id="run-error">{e}</p> }.into_any(),
-                            }
-                        }}
-                    }.into_any()
-                }
-            }}
+            <StaleNotice />
+            {confirm}
+            {run_status(state)}
         </section>
     }
 }
