@@ -1,45 +1,10 @@
 //! Table-driven fleet cases: each invalid case makes exactly one mistake and asserts the exact
 //! message, YAML path and line of the first error; valid cases assert the resolved meaning.
 
+mod fleet_support;
+
 use canary_core::fleet::{load_fleet, FileSet};
-
-/// A minimal valid one-agent fleet. Line numbers are noted because cases assert them.
-const BASE: &str = "\
-agents:
-  - name: support
-    description: Helps customers
-    system_prompt:
-      value: You are helpful.
-    llm_config:
-      model: openai/gpt-4.1
-      context_window: 32000
-    tools: []
-";
-// line 1 agents / 2 name / 3 description / 4 system_prompt / 5 value / 6 llm_config
-// 7 model / 8 context_window / 9 tools
-
-fn files(list: &[(&str, &str)]) -> FileSet {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// A file set with raw bytes (binary files).
-fn raw(list: &[(&str, &[u8])]) -> FileSet {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), v.to_vec()))
-        .collect()
-}
-
-/// The first bytes of a PNG image: not UTF-8, with NULs.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-
-fn with_block(block: &str) -> String {
-    format!("{BASE}    memory_blocks:\n{block}")
-}
-// with_block: line 10 memory_blocks, 11 first block line "      - name: ...".
-
-const GOOD_BLOCK: &str = "      - name: persona\n        description: who\n        limit: 100\n        value: I help.\n        agent_owned: true\n";
+use fleet_support::*;
 
 struct Bad {
     name: &'static str,
@@ -78,13 +43,8 @@ fn bad_f(
     }
 }
 
-fn r(from: &str, to: &str) -> String {
-    assert!(BASE.contains(from), "{from}");
-    BASE.replacen(from, to, 1)
-}
-
 fn invalid_cases() -> Vec<Bad> {
-    let allowed_agent = "unknown field 'colour'; allowed fields are: name, description, system_prompt, llm_config, embedding, tools, include_base_tools, memory_blocks, shared_blocks, folders, shared_folders, archives, tags, first_message, reasoning, conversations";
+    let allowed_agent = "unknown field 'colour'; allowed fields are: name, description, system_prompt, llm_config, embedding, tools, include_base_tools, memory_blocks, shared_blocks, folders, shared_folders, archives, tags, first_message, reasoning, conversations, mcp_tools, secrets";
     vec![
         // --- syntax and shape
         bad("tab indentation syntax", "agents:\n\t- name: x\n", "YAML syntax error: found character that cannot start any token", "", 2),
@@ -96,7 +56,7 @@ fn invalid_cases() -> Vec<Bad> {
         bad("empty agents", "agents: []\n", "the fleet has no agents; add an 'agents' list with at least one agent", "agents", 1),
         bad("agents is a map", "agents:\n  a: 1\n", "expected a list, found a map", "agents", 2),
         bad("agent is text", "agents:\n  - support\n", "expected an agent (a map with name, description, system_prompt, llm_config), found text", "agents[0]", 2),
-        bad("unknown top level", format!("{BASE}colour: red\n"), "unknown field 'colour'; allowed fields are: agents, shared_blocks, shared_folders, root_path", "colour", 10),
+        bad("unknown top level", format!("{BASE}colour: red\n"), "unknown field 'colour'; allowed fields are: agents, shared_blocks, shared_folders, root_path, mcp_servers, global-secrets, preserve_secrets", "colour", 10),
         // --- name
         bad("missing name", r("  - name: support\n    description", "  - description"), "'name' is required", "agents[0].name", 2),
         bad("name with space", r("name: support", "name: my agent"), "name 'my agent' may contain only letters, digits, '_' and '-'", "agents[0].name", 2),
@@ -281,133 +241,6 @@ fn lettactl_keys_are_warnings() {
     );
 }
 
-#[test]
-fn disable_base_prompt_loads_with_a_warning() {
-    let yaml = r(
-        "value: You are helpful.\n",
-        "value: You are helpful.\n      disable_base_prompt: true\n",
-    );
-    let report = load_fleet(&yaml, &FileSet::new());
-    assert!(report.ok, "{:?}", report.errors);
-    let w: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
-    assert_eq!(
-        w,
-        vec!["6:28: agents[0].system_prompt.disable_base_prompt: 'disable_base_prompt' has no effect: lettactl documents it but does not apply it, and neither does this tool"]
-    );
-}
-
-#[test]
-fn from_bucket_is_one_error_per_entry() {
-    let yaml = with_block(&GOOD_BLOCK.replace(
-        "value: I help.",
-        "from_bucket: {provider: supabase, bucket: b, path: p.md}",
-    ));
-    let report = load_fleet(&yaml, &FileSet::new());
-    let paths: Vec<&str> = report.errors.iter().map(|e| e.path.as_str()).collect();
-    assert_eq!(paths, vec!["agents[0].memory_blocks[0].from_bucket"]);
-}
-
-#[test]
-fn an_invalid_shared_block_or_folder_is_one_error_not_one_per_reference() {
-    let agent2 = BASE
-        .replacen("agents:\n", "", 1)
-        .replace("name: support", "name: other");
-    let yaml = format!(
-        "shared_blocks:\n  - name: rules\n    description: r\n    value: x\n    agent_owned: false\nshared_folders:\n  - name: kb\n    files: [kb/missing.md]\n{BASE}    shared_blocks: [rules]\n    shared_folders: [kb]\n{agent2}    shared_blocks: [rules]\n    shared_folders: [kb]\n"
-    );
-    let report = load_fleet(&yaml, &FileSet::new());
-    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
-    assert_eq!(
-        errors,
-        vec![
-            "2:5: shared_blocks[0].limit: 'limit' is required",
-            "8:13: shared_folders[0].files[0]: file 'kb/missing.md' is not in the fleet's files; add it or fix the path",
-        ]
-    );
-}
-
-#[test]
-fn root_path_resolves_paths_inside_the_file_set() {
-    let yaml = format!(
-        "root_path: ./config\n{}    folders:\n      - name: docs\n        files: [\"docs/*.md\"]\n",
-        r("value: You are helpful.", "from_file: prompts/p.md")
-    );
-    let f = files(&[
-        ("config/prompts/p.md", "From the root path."),
-        ("config/docs/a.md", "A"),
-        ("docs/outside.md", "not below root_path"),
-    ]);
-    let report = load_fleet(&yaml, &f);
-    assert!(report.ok, "{:?}", report.errors);
-    let fleet = report.fleet.expect("fleet");
-    assert_eq!(fleet.agents[0].system_prompt, "From the root path.");
-    let docs: Vec<&str> = fleet.agents[0].folders[0]
-        .files
-        .iter()
-        .map(|d| d.path.as_str())
-        .collect();
-    assert_eq!(docs, vec!["docs/a.md"]);
-    // A file outside root_path is not reachable.
-    let outside = load_fleet(
-        &yaml,
-        &files(&[("prompts/p.md", "x"), ("config/docs/a.md", "A")]),
-    );
-    assert_eq!(
-        outside.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-        vec!["6:18: agents[0].system_prompt.from_file: file 'prompts/p.md' is not in the fleet's files; add it or fix the path"]
-    );
-}
-
-#[test]
-fn folder_globs_record_what_each_entry_matched() {
-    let yaml = format!("{BASE}    folders:\n      - name: docs\n        files: [\"docs/**/*.md\", \"*.txt\", extra/faq.md]\n");
-    let f = files(&[
-        ("docs/a.md", "A"),
-        ("docs/deep/b.md", "B"),
-        ("docs/c.pdf", "C"),
-        ("notes.txt", "N"),
-        ("extra/faq.md", "F"),
-    ]);
-    let report = load_fleet(&yaml, &f);
-    assert!(report.ok, "{:?}", report.errors);
-    let folder = &report.fleet.expect("fleet").agents[0].folders[0];
-    let got: Vec<(&str, Vec<&str>)> = folder
-        .sources
-        .iter()
-        .map(|s| {
-            (
-                s.pattern.as_str(),
-                s.matched.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            ("docs/**/*.md", vec!["docs/a.md", "docs/deep/b.md"]),
-            ("*.txt", vec!["notes.txt"]),
-            ("extra/faq.md", vec!["extra/faq.md"]),
-        ]
-    );
-    assert_eq!(folder.files.len(), 4);
-}
-
-#[test]
-fn server_built_in_tools_are_known() {
-    use canary_core::fleet::{is_server_builtin, SERVER_BUILTIN_TOOLS};
-    for t in [
-        "web_search",
-        "fetch_webpage",
-        "archival_memory_search",
-        "send_message",
-        "run_code",
-    ] {
-        assert!(is_server_builtin(t), "{t}");
-    }
-    assert!(!is_server_builtin("lookup"));
-    assert_eq!(SERVER_BUILTIN_TOOLS.len(), 26);
-}
-
 const FULL: &str = r#"
 x-defaults: &defaults
   description: A support agent
@@ -549,53 +382,4 @@ fn tools_empty_list_adds_nothing() {
     let report = load_fleet(BASE, &FileSet::new());
     assert!(report.ok);
     assert!(report.fleet.expect("fleet").agents[0].tools.is_empty());
-}
-
-/// A fleet where every agent misses its description (issue 11 item 8's shape).
-fn agents_without_description(n: usize) -> String {
-    let mut y = String::from("agents:\n");
-    for i in 0..n {
-        y.push_str(&format!(
-            "  - name: agent-{i}\n    system_prompt: {{value: p}}\n    llm_config: {{model: a/b, context_window: 2000}}\n"
-        ));
-    }
-    y
-}
-
-#[test]
-fn every_error_of_a_large_fleet_is_located() {
-    let n = 1500;
-    let report = load_fleet(&agents_without_description(n), &FileSet::new());
-    assert_eq!(report.errors.len(), n);
-    for (i, e) in report.errors.iter().enumerate() {
-        assert_eq!(e.path, format!("agents[{i}].description"));
-        assert_eq!(e.message, "'description' is required");
-        assert_eq!((e.line, e.column), (Some(2 + 3 * i), Some(5)), "{e}");
-    }
-}
-
-#[test]
-fn folder_documents_may_be_binary() {
-    let yaml = format!(
-        "{BASE}    folders:\n      - name: docs\n        files: [docs/logo.png, docs/a.md]\n"
-    );
-    let mut f = raw(&[("docs/logo.png", PNG)]);
-    f.insert("docs/a.md".into(), "text");
-    let report = load_fleet(&yaml, &f);
-    assert!(report.ok, "{:?}", report.errors);
-    let fleet = report.fleet.expect("fleet");
-    let docs = &fleet.agents[0].folders[0].files;
-    assert_eq!(docs[1].path, "docs/logo.png");
-    assert_eq!(docs[1].content, PNG, "bytes kept as they are");
-    assert_eq!(docs[0].content, b"text");
-}
-
-#[test]
-fn file_sets_serialise_as_text_or_bytes() {
-    let mut f = raw(&[("logo.png", &[0xff, 0])]);
-    f.insert("a.md".into(), "hi");
-    let json = serde_json::to_string(&f).expect("json");
-    assert_eq!(json, r#"{"a.md":"hi","logo.png":[255,0]}"#);
-    let back: FileSet = serde_json::from_str(&json).expect("back");
-    assert_eq!(back, f);
 }

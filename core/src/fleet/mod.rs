@@ -7,12 +7,16 @@
 
 pub mod files;
 mod glob;
+pub mod integrations;
 pub mod locate;
 pub mod model;
 mod problem;
 mod validate;
 
 pub use files::{FileSet, GlobError, PathError};
+pub use integrations::{
+    McpHttp, McpServerSpec, McpToolSelection, McpToolsSpec, McpTransport, SecretSource, SecretSpec,
+};
 pub use locate::{path_string, Seg};
 pub use model::*;
 pub use problem::Problem;

@@ -4,6 +4,7 @@
 //! texts, block values, tool sources and folder documents are loaded, tags are a sorted set.
 //! The planner works only with this, never with raw YAML.
 
+use super::integrations::{McpServerSpec, McpToolsSpec, SecretSpec};
 use serde::{Deserialize, Serialize};
 
 /// A whole fleet, resolved and valid.
@@ -16,6 +17,15 @@ pub struct Fleet {
     pub shared_blocks: Vec<BlockSpec>,
     /// Folders that several agents share (one server object each).
     pub shared_folders: Vec<FolderSpec>,
+    /// MCP servers the fleet defines (lettactl's top-level `mcp_servers`).
+    #[serde(default)]
+    pub mcp_servers: Vec<McpServerSpec>,
+    /// Secrets every agent gets (lettactl's `global-secrets`); an agent's own win.
+    #[serde(default)]
+    pub global_secrets: Vec<SecretSpec>,
+    /// Secret names (upper-cased) that pruning must never delete (`preserve_secrets`).
+    #[serde(default)]
+    pub preserve_secrets: Vec<String>,
 }
 
 impl Fleet {
@@ -32,6 +42,16 @@ impl Fleet {
     /// The agent with this production name.
     pub fn agent(&self, name: &str) -> Option<&AgentSpec> {
         self.agents.iter().find(|a| a.name == name)
+    }
+
+    /// The fleet's MCP server with this name.
+    pub fn mcp_server(&self, name: &str) -> Option<&McpServerSpec> {
+        self.mcp_servers.iter().find(|m| m.name == name)
+    }
+
+    /// The secrets an agent gets: `global-secrets` overlaid with its own, sorted by name.
+    pub fn secrets_for(&self, agent: &AgentSpec) -> Vec<SecretSpec> {
+        super::integrations::merged_secrets(&self.global_secrets, &agent.secrets)
     }
 }
 
@@ -72,6 +92,13 @@ pub struct AgentSpec {
     /// Conversations the agent should have (lettactl's `conversations`), matched by summary.
     #[serde(default)]
     pub conversations: Vec<ConversationSpec>,
+    /// Tools of the fleet's MCP servers this agent attaches (lettactl's `mcp_tools`).
+    #[serde(default)]
+    pub mcp_tools: Vec<McpToolsSpec>,
+    /// The agent's own secrets (lettactl's `secrets`), sorted by name; see
+    /// [`Fleet::secrets_for`] for what it gets with `global-secrets`.
+    #[serde(default)]
+    pub secrets: Vec<SecretSpec>,
 }
 
 /// A conversation an agent should have, matched on the server by its summary. Created when

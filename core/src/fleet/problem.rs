@@ -113,6 +113,26 @@ pub enum Problem {
     /// An empty block value, which lettactl refuses.
     #[error("a block's 'value' must not be empty (lettactl refuses empty values); write a short placeholder such as 'None yet.'")]
     EmptyBlockValue,
+    /// An MCP server `type` lettactl does not know.
+    #[error("MCP server type '{0}' is not known; use sse, streamable_http or stdio")]
+    McpType(String),
+    /// `mcp_tools` names a server the fleet does not define.
+    #[error("MCP server '{name}' is not defined in the fleet's top-level 'mcp_servers'{}", if known.is_empty() { "; add it there".to_string() } else { format!("; defined: {}", known.join(", ")) })]
+    UnknownMcpServer {
+        /// The name used.
+        name: String,
+        /// The servers the fleet defines.
+        known: Vec<String>,
+    },
+    /// A secret name that is not `^[A-Z_][A-Z0-9_]*$` once upper-cased.
+    #[error("secret name '{0}' may contain only letters, digits and '_' and must not start with a digit (it is upper-cased, as lettactl does)")]
+    BadSecretName(String),
+    /// A secret without exactly one source.
+    #[error("give exactly one of 'value' or 'from_env' for a secret")]
+    SecretSource,
+    /// `preserve_existing` on a secret with a `value`.
+    #[error("'preserve_existing' only applies to 'from_env' secrets (it keeps the server's value when the variable is not set)")]
+    PreserveWithValue,
     /// A path that cannot be used.
     #[error("{0}")]
     Path(String),

@@ -26,16 +26,16 @@ pub const AGENT_FIELDS: &[&str] = &[
     "first_message",
     "reasoning",
     "conversations",
+    "mcp_tools",
+    "secrets",
 ];
 /// Agent fields lettactl knows that this tool accepts but does not apply.
 pub const AGENT_IGNORED: &[&str] = &[
     "embedding_config",
     "include_base_tool_rules",
     "compaction_settings",
-    "mcp_tools",
     "lettabot",
     "memory",
-    "secrets",
 ];
 /// Names the server's routes or lettactl reserve.
 pub const RESERVED_NAMES: &[&str] = &[
@@ -124,6 +124,8 @@ impl Walker<'_> {
             memory_blocks.iter().map(|b| b.label.clone()).collect();
         block_labels.extend(shared_block_refs.iter().cloned());
         let conversations = self.conversations(m, path, &block_labels);
+        let mcp_tools = self.mcp_tools(m, path);
+        let secrets = self.secrets(m, path, "secrets");
 
         Some(AgentSpec {
             name: name?,
@@ -142,6 +144,8 @@ impl Walker<'_> {
             first_message,
             reasoning,
             conversations,
+            mcp_tools,
+            secrets,
         })
     }
 

@@ -10,6 +10,8 @@ mod archives;
 mod blocks;
 mod conversations;
 mod folders;
+mod mcp;
+mod secrets;
 mod settings;
 mod tools;
 mod top;
@@ -41,6 +43,8 @@ pub(crate) struct Walker<'f> {
     /// Shared blocks and folders (kind, name) that are defined but invalid: their own errors
     /// are reported, so references to them are not also reported as "not defined".
     broken: BTreeSet<(&'static str, String)>,
+    /// Names of the fleet's MCP servers (valid or not), for the agents' `mcp_tools`.
+    mcp_names: BTreeSet<String>,
 }
 
 type Path = Vec<Seg>;
@@ -85,6 +89,7 @@ impl<'f> Walker<'f> {
             tool_sources: BTreeMap::new(),
             folder_owner: BTreeMap::new(),
             broken: BTreeSet::new(),
+            mcp_names: BTreeSet::new(),
         }
     }
 

@@ -8,14 +8,16 @@ use crate::fleet::Problem;
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const TOP_FIELDS: &[&str] = &["agents", "shared_blocks", "shared_folders", "root_path"];
-const TOP_IGNORED: &[&str] = &[
+const TOP_FIELDS: &[&str] = &[
+    "agents",
+    "shared_blocks",
+    "shared_folders",
+    "root_path",
     "mcp_servers",
-    "providers",
-    "prune_missing_providers",
     "global-secrets",
     "preserve_secrets",
 ];
+const TOP_IGNORED: &[&str] = &["providers", "prune_missing_providers"];
 
 /// The file set as `root_path` sees it: lettactl resolves every path of the fleet against
 /// `root_path` (relative to the fleet file), so only the files below it remain, with the
@@ -107,6 +109,9 @@ impl Walker<'_> {
                 }
             }
         }
+        let mcp_servers = self.mcp_servers(top);
+        let global_secrets = self.secrets(top, &[], "global-secrets");
+        let preserve_secrets = self.preserve_secrets(top);
 
         let ap = vec![Seg::from("agents")];
         let agents_val = match top.get("agents") {
@@ -145,6 +150,9 @@ impl Walker<'_> {
             agents,
             shared_blocks,
             shared_folders,
+            mcp_servers,
+            global_secrets,
+            preserve_secrets,
         })
     }
 
