@@ -7,5 +7,6 @@ pub mod diff;
 pub mod fleet;
 pub mod history;
 pub mod plan;
+pub mod plan_file;
 pub mod run;
 pub mod test;

@@ -268,6 +268,8 @@ pub fn PlanReview() -> impl IntoView {
     let state = expect_context::<AppState>();
     let show_all = RwSignal::new(false);
     let as_text = RwSignal::new(false);
+    // The plan file last loaded here, to say whether the page's plan is still the file's.
+    let loaded_file = RwSignal::new(None);
     let opts = state.options;
     // Arriving with no plan, or with one (ready or still being computed) for inputs the page has
     // moved away from (the fleet was edited): review what the page shows now, never the old plan.
@@ -329,6 +331,7 @@ pub fn PlanReview() -> impl IntoView {
                     <button on:click=move |_| show_all.update(|t| *t = !*t) aria-pressed=move || show_all.get().to_string()>
                         {move || if show_all.get() { "Changed fields only" } else { "Show all fields" }}</button>
                     <button id="replan" on:click=move |_| review(state)>"Re-plan"</button>
+                    <crate::views::plan_file::PlanFileButtons loaded=loaded_file />
                     <button class="primary" id="to-execute" disabled=move || !ready() on:click=move |_| state.go(Route::Run)>"Execute…"</button>
                 </div>
             </div>
@@ -362,6 +365,7 @@ pub fn PlanReview() -> impl IntoView {
             </form>
             <StaleNotice />
             <crate::views::test::PromoteGate />
+            <crate::views::plan_file::PlanFileNote loaded=loaded_file />
             <div id="plan" aria-live="polite">
                 {move || match state.plan.get() {
                     PlanState::Empty => view! { <p class="muted">"No plan yet."</p> }.into_any(),
