@@ -18,12 +18,14 @@ setup:
 build:
 	trunk build --release
 
-## Builds the core's JavaScript package (@fleet-canary/core, for Node 20+) into core/pkg/;
-## `npm pack` there gives the installable tarball.
+## Builds the core's JavaScript package (@fleet-canary/core) into core/pkg/: the Node 20+ build
+## at its root, the browser build (an ES module) in web/; `npm pack` there gives the tarball.
 js:
 	cargo build -p canary-core --target wasm32-unknown-unknown --features js --release
 	wasm-bindgen --target nodejs --out-dir core/pkg target/wasm32-unknown-unknown/release/canary_core.wasm
+	wasm-bindgen --target web --out-dir core/pkg/web target/wasm32-unknown-unknown/release/canary_core.wasm
 	cp core/npm/package.json core/npm/README.md core/pkg/
+	cp core/npm/web/package.json core/pkg/web/
 
 letta-up:
 	@bash scripts/letta.sh up

@@ -36,7 +36,8 @@ test('npm pack gives an installable package that Node can require', () => {
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', scratch], PKG));
   assert.strictEqual(packed.name, '@fleet-canary/core');
   assert.deepStrictEqual(packed.files.map((f) => f.path).sort(),
-    ['README.md', 'canary_core.d.ts', 'canary_core.js', 'canary_core_bg.wasm', 'canary_core_bg.wasm.d.ts', 'package.json']);
+    ['README.md', 'canary_core.d.ts', 'canary_core.js', 'canary_core_bg.wasm', 'canary_core_bg.wasm.d.ts', 'package.json',
+      'web/canary_core.d.ts', 'web/canary_core.js', 'web/canary_core_bg.wasm', 'web/canary_core_bg.wasm.d.ts', 'web/package.json']);
 
   fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
   npm(['install', path.join(scratch, packed.filename)], scratch);
@@ -48,16 +49,24 @@ console.log(JSON.stringify([r.ok, r.fleet.agents[0].systemPrompt, p.ok, p.errors
   assert.deepStrictEqual(JSON.parse(out), [true, 'hi', false, 'agents', 'function', 'function']);
 });
 
-test('the installed package type-checks by its name (package.json "types")', () => {
+test('the installed package type-checks by its name, for Node and for bundlers (package.json "types", "exports")', () => {
   const src = `import * as core from '@fleet-canary/core';
 const r: core.FleetReport = core.validateFleet('agents: []', null);
 export const n: number = r.ok ? r.fleet.agents.length : r.errors.length;
 export const later: Promise<core.ExecuteResult> = core.executePlan({ baseUrl: 'http://x' }, '', null, {} as core.Plan, null, null, null);
 `;
+  // The browser build by its subpath, as a bundler resolves it (package.json "exports").
+  const web = `import init, { listCanaries, type CanaryListResult } from '@fleet-canary/core/web';
+export const ready: Promise<CanaryListResult> = init().then(() => listCanaries({ baseUrl: 'http://x' }));
+`;
+  fs.writeFileSync(path.join(scratch, 'web.ts'), web);
   fs.writeFileSync(path.join(scratch, 'use.ts'), src);
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node10', '--lib', 'es2022,dom', 'use.ts'], { cwd: scratch, encoding: 'utf8' });
-  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  const check = (args) => spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom', ...args], { cwd: scratch, encoding: 'utf8' });
+  const node = check(['--module', 'commonjs', '--moduleResolution', 'node10', 'use.ts']);
+  assert.strictEqual(node.status, 0, node.stdout + node.stderr);
+  const bundler = check(['--module', 'esnext', '--moduleResolution', 'bundler', 'use.ts', 'web.ts']);
+  assert.strictEqual(bundler.status, 0, bundler.stdout + bundler.stderr);
 });
 
 test("the README's Node example deploys canaries from the installed package", async () => {

@@ -114,19 +114,26 @@ test('a bad fleet, a bad connection and an unreachable server are answers, not e
   assert.ok(down.error.message.startsWith(`cannot reach the Letta server at ${nowhere.baseUrl}/v1/`), down.error.message);
   assert.match(down.error.message, /ECONNREFUSED\)\. Is it running\?/);
 
-  const plan = core.planFleet(yaml, files, null, { prefix: PREFIX }).plan;
+  const preview = core.planFleet(yaml, files, null, { prefix: PREFIX });
+  assert.match(preview.plan.blockers[0], /the server was not read/);
+  const blocked = await core.executePlan(conn, yaml, files, preview.plan, { prefix: PREFIX }, null, null);
+  assert.deepStrictEqual([blocked.outcome, blocked.error.kind], ['refused', 'blocked'], 'a preview without a server cannot run');
+  const { plan } = await core.planOnServer(conn, yaml, files, { prefix: PREFIX });
   const run = await core.executePlan(nowhere, yaml, files, plan, { prefix: PREFIX }, null, null);
   assert.deepStrictEqual([run.ok, run.outcome, run.error.kind, run.report], [false, 'refused', 'network', null]);
 
   assert.strictEqual((await core.listCanaries({ base_url: BASE_URL })).error.kind, 'input');
   assert.match((await core.listCanaries(null)).error.message, /a connection is required/);
   assert.match((await core.listCanaries({ baseUrl: '127.0.0.1:8283' })).error.message, /must start with http/);
+  const mismatch = await core.executePlan(conn, yaml, files, plan, { mode: 'cleanup', prefix: PREFIX }, null, null);
+  assert.deepStrictEqual([mismatch.outcome, mismatch.error.kind], ['refused', 'input']);
+  assert.match(mismatch.error.message, new RegExp(`made for mode canary with prefix '${PREFIX}', the options say mode cleanup`));
   const notPlan = await core.executePlan(conn, yaml, files, { nope: 1 }, null, null, null);
   assert.deepStrictEqual([notPlan.outcome, notPlan.error.kind], ['refused', 'input']);
 
   assert.deepStrictEqual(await agentsNamed(`${PREFIX}${SUPPORT}`), [], 'nothing was written');
   assert.deepStrictEqual(await api('GET', `/blocks/?label=${LABEL}`), []);
-  answers.push(['ServerPlanResult', bad], ['ServerPlanResult', down], ['ExecuteResult', run], ['ExecuteResult', notPlan]);
+  answers.push(['ServerPlanResult', bad], ['ServerPlanResult', down], ['ExecuteResult', run], ['ExecuteResult', notPlan], ['ExecuteResult', blocked]);
 });
 
 test('canary deploy from Node: plan on the server, render, execute with progress, read back', async () => {

@@ -69,6 +69,26 @@ test('the emitted declarations contain no `any` and declare every function with 
   assert.deepStrictEqual(declared, Object.entries(signatures).map(([f, [params, ret]]) => `export function ${f}${params}: ${ret};`).sort());
 });
 
+test('the browser build declares the same API, plus its init; `any` only in the raw wasm exports', () => {
+  const web = fs.readFileSync(path.join(PKG, 'web', 'canary_core.d.ts'), 'utf8');
+  const raw = /export interface InitOutput \{[^}]*\}/.exec(web);
+  assert.ok(raw, 'InitOutput (the raw wasm exports) is declared');
+  const code = web.replace(raw[0], '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  assert.doesNotMatch(code, /\bany\b/, 'core/pkg/web/canary_core.d.ts must not use `any` outside InitOutput');
+  const fns = (d) => d.split('\n').filter((l) => l.startsWith('export function ') && !l.startsWith('export function initSync')).sort();
+  assert.deepStrictEqual(fns(web), fns(DTS));
+  assert.match(web, /export default function __wbg_init \(/);
+  const src = `import init, * as core from ${JSON.stringify(path.join(PKG, 'web', 'canary_core'))};
+export async function run(): Promise<string> {
+  await init();
+  const r = await core.listCanaries({ baseUrl: 'http://127.0.0.1:8283' });
+  return r.ok ? r.canaries.groups.map((g) => g.prefix).join() : r.error.message;
+}
+`;
+  const out = typecheck({ 'web.ts': src });
+  assert.strictEqual(out, '', out);
+});
+
 test('the typed usage example compiles with tsc --strict', () => {
   const out = typecheck({ 'example.ts': EXAMPLE.replaceAll("'../../core/pkg/canary_core'", PKG_IMPORT) });
   assert.strictEqual(out, '', out);

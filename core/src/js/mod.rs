@@ -157,7 +157,8 @@ pub fn validate_fleet(
     }
 }
 
-/// Plans a fleet against a live state (`null` for an empty server). Never throws.
+/// Plans a fleet against a live state; `null`: a preview without a server, which plans
+/// everything as new and cannot be executed. Never throws.
 #[wasm_bindgen(js_name = planFleet, unchecked_return_type = "PlanResult")]
 pub fn plan_fleet(
     #[wasm_bindgen(unchecked_param_type = "string")] yaml: JsValue,

@@ -121,6 +121,26 @@ pub async fn plan_on_server(
     answer(r.await, &["plan", "live", "warnings"])
 }
 
+/// Options that differ from the plan's would make the re-plan differ and the run refuse as
+/// "stale", blaming the server; say what is wrong instead.
+fn check_options(plan: &Plan, options: &PlanOptions) -> Result<(), Failure> {
+    let name = |m: crate::plan::Mode| match serde_json::to_value(m) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{m:?}"),
+    };
+    let prefix_differs = plan.prefix.as_ref().is_some_and(|p| *p != options.prefix);
+    if plan.mode != options.mode || prefix_differs {
+        return Err(Failure::input(format!(
+            "the options do not match the plan: it was made for mode {}{}, the options say mode {} with prefix '{}'; pass the options the plan was made with",
+            name(plan.mode),
+            plan.prefix.as_ref().map(|p| format!(" with prefix '{p}'")).unwrap_or_default(),
+            name(options.mode),
+            options.prefix
+        )));
+    }
+    Ok(())
+}
+
 fn exec_failure(e: ExecError) -> (Failure, Option<Plan>) {
     let message = e.to_string();
     match e {
@@ -156,6 +176,7 @@ pub async fn execute_plan(
                 Failure::input("the progress callback must be a function (or null)")
             })?)
         };
+        check_options(&reviewed, &options)?;
         let loaded = load(yaml, files)?;
         Ok::<_, Failure>((client, reviewed, options, settings, callback, loaded))
     })();

@@ -143,6 +143,8 @@ export interface LiveAgent {
   archiveIds: string[];
   metadata: Metadata;
   createdAt: string | null;
+  /** Summaries of its conversations, sorted (read for agents whose fleet entry lists some). */
+  conversations: string[];
 }
 
 export interface LiveBlock {
