@@ -11,7 +11,8 @@ what an agent will say:
 * any other user message is answered ``Echo: <message>``;
 * tool arguments can be given after the tool name as ``key=value`` words
   (``USE_TOOL:memory_insert label=persona new_string=likes_tea``); they override the schema defaults,
-  and numbers are converted when the schema says so;
+  and numbers are converted when the schema says so; ``ARGS={"k":[...]}`` (JSON without spaces)
+  gives structured arguments;
 * when the system prompt carries ``REPLY_TAG:<word>``, every answer ends with `` [<word>]``, so a
   prompt change gives a visibly different reply (canary tests compare canary with production).
 
@@ -87,20 +88,36 @@ def tool_args(tools, name, given=None):
             args = {k: default_for(props.get(k, {})) for k in required}
             for k, v in (given or {}).items():
                 if k in props:
-                    args[k] = coerce(v, props[k])
+                    args[k] = v.value if isinstance(v, RawArg) else coerce(v, props[k])
             return args
     return {}
 
 
 def given_args(words):
-    """``key=value`` words right after the tool name."""
+    """``key=value`` words right after the tool name; ``ARGS={json}`` (no spaces) gives
+    structured arguments such as lists of objects."""
     out = {}
     for w in words:
         if "=" not in w:
             break
         k, v = w.split("=", 1)
+        if k == "ARGS":
+            try:
+                parsed = json.loads(v)
+                if isinstance(parsed, dict):
+                    out.update({key: RawArg(val) for key, val in parsed.items()})
+                continue
+            except ValueError:
+                pass
         out[k] = v
     return out
+
+
+class RawArg:
+    """An argument given as JSON: passed through as it is."""
+
+    def __init__(self, value):
+        self.value = value
 
 
 def reply_tag(messages):

@@ -39,6 +39,12 @@ pub const FINDINGS: &[Isolation] = &[
         test: "archival_inserts_are_not_isolated",
     },
     Isolation {
+        kind: "folder file state",
+        isolated: false,
+        finding: "file tools (grep_files, open_files) used in a test conversation change the agent's own open-file state and last access: they are per agent",
+        test: "folder_file_state_is_not_isolated",
+    },
+    Isolation {
         kind: "tool side effects",
         isolated: false,
         finding: "tools run for real: whatever a tool does outside Letta (files, requests) happens during tests too",

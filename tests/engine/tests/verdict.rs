@@ -3,205 +3,20 @@
 //! of seeded production traffic, the verdict stored in metadata and read back, the promote gate,
 //! and injected send faults. Every name is run-unique, so tests share one server safely.
 
-use canary_core::canary::{canary_metadata, Prefix};
 use canary_core::client::conversations::TEST_SUMMARY_PREFIX;
-use canary_core::client::{Body, ChatMessage, LettaClient, Method, Request, Transport};
-use canary_core::fleet::{load_fleet, FileSet, Fleet};
-use canary_core::live::LiveState;
+use canary_core::client::Method;
+use canary_core::fleet::FileSet;
 use canary_core::verdict::{
     gate, parse_suite, plan_suite, read_verdict, replay, run_plan, store_verdict, GateDecision,
-    Refusal, RunOptions, RunReport, Suite, Verdict,
+    Refusal, RunReport, Suite, Verdict,
 };
-use canary_tests::{client, now_iso, unique, Faulty, NativeTransport, EMBEDDING, MODEL};
-use serde_json::{json, Value};
+use canary_tests::{client, unique, Faulty, NativeTransport, EMBEDDING};
+use serde_json::json;
 use std::time::Instant;
 
-/// `GET /v1{path}` as JSON, for server state the engine never reads (blocks by id, archival).
-async fn raw_get(path: &str) -> Result<Value, String> {
-    raw(Method::Get, path).await
-}
-
-/// One request to `/v1{path}`, its JSON answer (or `null` for an empty one).
-async fn raw(method: Method, path: &str) -> Result<Value, String> {
-    let c = client(NativeTransport::default());
-    let req = Request {
-        method,
-        url: format!("{}/v1{path}", c.connection().base_url.trim_end_matches('/')),
-        headers: c
-            .connection()
-            .api_key
-            .iter()
-            .map(|k| ("Authorization".to_string(), format!("Bearer {k}")))
-            .collect(),
-        body: Body::Empty,
-    };
-    let r = NativeTransport::default()
-        .send(req)
-        .await
-        .map_err(|e| e.0)?;
-    if !(200..300).contains(&r.status) {
-        return Err(format!("{} {}", r.status, r.body));
-    }
-    if r.body.trim().is_empty() {
-        return Ok(Value::Null);
-    }
-    serde_json::from_str(&r.body).map_err(|e| e.to_string())
-}
-
-/// One production agent and its canary, made directly (the deploy itself is tested elsewhere).
-struct Pair {
-    prefix: Prefix,
-    production_name: String,
-    production: String,
-    canary: String,
-    fleet: Fleet,
-}
-
-fn fleet_yaml(name: &str, prompt: &str) -> String {
-    format!(
-        "agents:\n  - name: {name}\n    description: d\n    system_prompt: {{value: \"{prompt}\"}}\n    llm_config: {{model: {MODEL}, context_window: 16000}}\n    embedding: {EMBEDDING}\n    tools: [memory_insert, archival_memory_insert]\n    memory_blocks:\n      - name: persona\n        description: who\n        limit: 2000\n        value: I help.\n        agent_owned: true\n"
-    )
-}
-
-async fn make_agent<T: Transport>(
-    c: &LettaClient<T>,
-    name: &str,
-    prompt: &str,
-    metadata: serde_json::Map<String, Value>,
-) -> String {
-    let body = json!({
-        "name": name,
-        "system": prompt,
-        "model": MODEL,
-        "embedding": EMBEDDING,
-        "context_window_limit": 16000,
-        "include_base_tools": true,
-        "tools": ["memory_insert", "archival_memory_insert"],
-        "memory_blocks": [
-            {"label": "persona", "value": "I help.", "limit": 2000},
-            {"label": "human", "value": "Unknown user.", "limit": 2000}
-        ],
-        "metadata": metadata,
-    });
-    let a = c.create_agent(body).await.expect("create agent");
-    a["id"].as_str().expect("agent id").to_string()
-}
-
-/// Production runs `prompt_production`, the canary `prompt_canary` (the fleet under test).
-async fn pair<T: Transport>(
-    c: &LettaClient<T>,
-    tag: &str,
-    prompt_production: &str,
-    prompt_canary: &str,
-) -> Pair {
-    let u = unique(tag);
-    let prefix = Prefix::new(&format!("V{u}-")).expect("prefix");
-    let production_name = format!("agent-{u}");
-    let production = make_agent(c, &production_name, prompt_production, Default::default()).await;
-    let canary_name = prefix.canary_name(&production_name).expect("name");
-    let md = canary_metadata(&prefix, &production_name, &now_iso());
-    let canary = make_agent(c, &canary_name, prompt_canary, md).await;
-    let r = load_fleet(
-        &fleet_yaml(&production_name, prompt_canary),
-        &FileSet::new(),
-    );
-    assert!(r.ok, "{:?}", r.errors);
-    Pair {
-        prefix,
-        production_name,
-        production,
-        canary,
-        fleet: r.fleet.expect("fleet"),
-    }
-}
-
-async fn drop_pair<T: Transport>(c: &LettaClient<T>, p: &Pair) {
-    for id in [&p.production, &p.canary] {
-        let blocks = agent_blocks(c, id).await;
-        let _ = c.sweep_test_conversations(id).await;
-        let _ = c.delete_agent(id).await;
-        for b in blocks {
-            let _ = c.delete_block(&b.0).await;
-        }
-    }
-}
-
-/// (id, label, value) of every block attached to an agent (none when it is gone).
-async fn agent_blocks<T: Transport>(c: &LettaClient<T>, id: &str) -> Vec<(String, String, String)> {
-    let Ok(a) = c.get_agent(id).await else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, String, String)> = a["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|b| {
-            (
-                b["id"].as_str().unwrap_or_default().to_string(),
-                b["label"].as_str().unwrap_or_default().to_string(),
-                b["value"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-async fn message_ids<T: Transport>(c: &LettaClient<T>, id: &str) -> Vec<Value> {
-    let a = c.get_agent(id).await.expect("agent");
-    a["message_ids"].as_array().cloned().unwrap_or_default()
-}
-
-async fn default_count<T: Transport>(c: &LettaClient<T>, id: &str) -> usize {
-    c.agent_messages(id, Some("default"), 1000)
-        .await
-        .expect("default conversation messages")
-        .len()
-}
-
-/// What production looks like from the outside: in-context ids, default history, blocks.
-async fn snapshot<T: Transport>(
-    c: &LettaClient<T>,
-    id: &str,
-) -> (Vec<Value>, usize, Vec<(String, String, String)>) {
-    (
-        message_ids(c, id).await,
-        default_count(c, id).await,
-        agent_blocks(c, id).await,
-    )
-}
-
-fn tool_calls(r: &canary_core::client::ChatReply) -> Vec<String> {
-    r.messages
-        .iter()
-        .filter_map(|m| match m {
-            ChatMessage::ToolCall { name, .. } => Some(name.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn opts<'a>(clock: &'a dyn Fn() -> f64) -> RunOptions<'a> {
-    RunOptions {
-        now: now_iso(),
-        clock,
-        keep_canary_conversations: false,
-    }
-}
-
-async fn live<T: Transport>(c: &LettaClient<T>) -> LiveState {
-    let agents = c.list_agents().await.expect("agents");
-    LiveState::from_api(&agents, &[], &[], &[], &[])
-}
-
-async fn test_conversations<T: Transport>(c: &LettaClient<T>, id: &str) -> usize {
-    c.list_conversations(id)
-        .await
-        .expect("conversations")
-        .iter()
-        .filter(|c| c.is_test())
-        .count()
-}
+#[path = "verdict/support.rs"]
+mod support;
+use support::*;
 
 #[tokio::test]
 async fn history_and_blocks_are_isolated() {
@@ -366,6 +181,64 @@ async fn tool_side_effects_are_not_isolated() {
     let _ = raw(Method::Delete, &format!("/tools/{tool_id}")).await;
 }
 
+#[tokio::test]
+async fn folder_file_state_is_not_isolated() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "fld", "You help.", "You help.").await;
+    let folder = c
+        .create_folder(
+            &format!("docs-{}", unique("f")),
+            Some(EMBEDDING),
+            Default::default(),
+        )
+        .await
+        .expect("folder");
+    let fid = folder["id"].as_str().expect("folder id").to_string();
+    for name in ["a.md", "b.md"] {
+        let file = canary_core::fleet::FolderFile {
+            path: name.to_string(),
+            content: format!("# {name}\nline two\nline three\n").into(),
+        };
+        c.upload_file(&fid, &file).await.expect("upload");
+    }
+    for _ in 0..120 {
+        let files = c.folder_files(&fid).await.expect("files");
+        let done = files
+            .iter()
+            .filter(|f| f["processing_status"].as_str() == Some("completed"))
+            .count();
+        if done == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    c.attachment(&p.canary, "folders", &fid, true)
+        .await
+        .expect("attach folder");
+    let before = file_state(&p.canary).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    // A file tool used in a test conversation changes the agent's own file state.
+    let conv = c
+        .open_test_conversation(&p.canary, "folder tools")
+        .await
+        .expect("test conversation");
+    let r = c
+        .send_in_conversation(&conv.id, "USE_TOOL:grep_files pattern=line")
+        .await
+        .expect("send");
+    assert_eq!(tool_calls(&r.reply), vec!["grep_files"], "{r:?}");
+    let after = file_state(&p.canary).await;
+    assert_ne!(
+        before, after,
+        "file state (open files, last access) is per agent, not per conversation"
+    );
+    let _ = c.delete_conversation(&conv.id).await;
+    drop_pair(&c, &p).await;
+    let _ = c.delete_folder(&fid).await;
+}
+
 fn suite(p: &Pair) -> Suite {
     let yaml = format!(
         "name: smoke\nagents: [{a}]\ncases:\n  - name: tagged\n    input: hello\n    checks:\n      - contains: 'echo: hello'\n      - regex: '\\[v2\\]$'\n      - differs_from_production: true\n      - max_latency_ms: 60000\n  - name: unchanged\n    input: hello again\n    checks:\n      - same_as_production: true\n  - name: remembers\n    input: [\"hi\", \"USE_TOOL:memory_insert label=human new_string=tea\"]\n    checks:\n      - tool_called: {{name: memory_insert, arguments: {{label: human}}}}\n      - exact: 'Echo: hi [v2]'\n        turn: 1\n",
@@ -429,7 +302,7 @@ async fn suite_run_verdict_in_metadata_and_the_gate() {
     assert_eq!(test_conversations(&c, &p.canary).await, 0);
 
     // The verdict is stored on the canary (merged into its metadata) and read back.
-    let errors = store_verdict(&c, &report.verdict, &[p.canary.clone()]).await;
+    let errors = store_verdict(&c, &report.verdict, std::slice::from_ref(&p.canary)).await;
     assert!(errors.is_empty(), "{errors:?}");
     let md = c.get_agent(&p.canary).await.expect("canary")["metadata"].clone();
     assert_eq!(md["lettactl.canary"], json!(true), "canary mark kept: {md}");
@@ -471,9 +344,11 @@ async fn suite_run_verdict_in_metadata_and_the_gate() {
     let plan = plan_suite(&fixed, &p.fleet, &live(&c).await, &p.prefix);
     let report = run_plan(&c, &plan, &opts(&clock), &|_| {}).await;
     assert!(report.verdict.ok, "{:#?}", report.cases);
-    assert!(store_verdict(&c, &report.verdict, &[p.canary.clone()])
-        .await
-        .is_empty());
+    assert!(
+        store_verdict(&c, &report.verdict, std::slice::from_ref(&p.canary))
+            .await
+            .is_empty()
+    );
     let read = read_verdict(&c, p.prefix.as_str(), &hash)
         .await
         .expect("read");
@@ -580,4 +455,55 @@ async fn send_faults_fail_cases_and_the_run_finishes() {
     let _ = left;
     assert_eq!(test_conversations(&c, &p.production).await, 0);
     drop_pair(&c, &p).await;
+}
+
+/// Benchmark (run with `--ignored --nocapture`): a 50-case suite across 10 canary/production
+/// pairs, run with the suite's concurrency against the same sends one at a time.
+#[tokio::test]
+#[ignore]
+async fn bench_suite_50_cases_10_pairs() {
+    let c = client(NativeTransport::default());
+    let mut pairs = Vec::new();
+    for i in 0..10 {
+        pairs.push(pair(&c, &format!("b{i}x"), "You help.", "You help. REPLY_TAG:v2").await);
+    }
+    let live = live(&c).await;
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+    let mut plans = Vec::new();
+    for p in &pairs {
+        let yaml = format!(
+            "name: bench\ncases:\n{}",
+            (1..=5)
+                .map(|i| format!("  - name: c{i}\n    input: question {i}\n    checks: [{{contains: 'question {i}'}}]\n"))
+                .collect::<String>()
+        );
+        let s = parse_suite("s.yaml", &yaml, Some(&p.fleet), &FileSet::new())
+            .suite
+            .expect("suite");
+        plans.push(plan_suite(&s, &p.fleet, &live, &p.prefix));
+    }
+    // One plan of 50 cases: the runner's plans are per fleet; merge them for the benchmark.
+    let mut all = plans[0].clone();
+    all.cases = plans.iter().flat_map(|p| p.cases.clone()).collect();
+    assert_eq!(all.cases.len(), 50);
+    let mut figures = Vec::new();
+    for concurrency in [1, 8] {
+        all.concurrency = concurrency;
+        let start = Instant::now();
+        let report = run_plan(&c, &all, &opts(&clock), &|_| {}).await;
+        let secs = start.elapsed().as_secs_f64();
+        assert_eq!(report.totals.passed, 50, "{:#?}", report.totals);
+        figures.push((concurrency, secs));
+    }
+    for (n, s) in &figures {
+        println!("suite of 50 cases x 2 sides, concurrency {n}: {s:.1} s");
+    }
+    println!(
+        "speed-up of concurrency 8 over one at a time: {:.1}x",
+        figures[0].1 / figures[1].1
+    );
+    for p in &pairs {
+        drop_pair(&c, p).await;
+    }
 }
