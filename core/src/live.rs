@@ -71,6 +71,10 @@ pub struct LiveAgent {
     /// Summaries of its conversations, sorted (read only for agents whose fleet entry lists
     /// conversations; our test conversations are left out).
     pub conversations: Vec<String>,
+    /// Its secrets by name (read only for agents whose fleet entry has secrets). Values never
+    /// serialise or print ([`crate::plan::Sensitive`]).
+    #[serde(skip)]
+    pub secrets: BTreeMap<String, crate::plan::Sensitive>,
 }
 
 /// A memory block.
@@ -214,6 +218,7 @@ impl LiveAgent {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             conversations: Vec::new(),
+            secrets: BTreeMap::new(),
         }
     }
 

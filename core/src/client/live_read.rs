@@ -5,9 +5,42 @@
 
 use super::{ApiError, LettaClient, Transport};
 use crate::fleet::Fleet;
+use crate::live::LiveMcpServer;
 use crate::live::{LiveArchive, LiveState};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::Value;
+
+mod scoped;
+pub use scoped::PlanLiveError;
+
+/// The reads of [`LettaClient::fleet_objects`], as API JSON.
+pub(super) struct FleetObjects {
+    /// Blocks with the fleet's shared labels.
+    blocks: Vec<Value>,
+    /// Every tool.
+    tools: Vec<Value>,
+    /// Every folder, with the files of the fleet's folders and their copies.
+    folders: Vec<(Value, Vec<Value>)>,
+    /// Every archive, with the agent ids of the fleet's archives.
+    archives: Vec<(Value, Vec<String>)>,
+    /// The fleet's MCP servers.
+    mcp_servers: Vec<LiveMcpServer>,
+}
+
+impl FleetObjects {
+    /// The live state of these objects and `agents` (no per-agent extras).
+    fn state(&self, agents: &[Value]) -> LiveState {
+        let mut live = LiveState::from_api(
+            agents,
+            &self.blocks,
+            &self.tools,
+            &self.folders,
+            &self.archives,
+        );
+        live.mcp_servers = self.mcp_servers.clone();
+        live
+    }
+}
 
 impl<T: Transport> LettaClient<T> {
     /// Blocks carrying the fleet's shared block labels (production blocks and canary copies).
@@ -76,21 +109,62 @@ impl<T: Transport> LettaClient<T> {
         Ok(out)
     }
 
-    /// Reads the whole live state the planner needs for a fleet: every agent (one paged list
-    /// with `include=`), blocks with the fleet's shared labels, tools, folders (with files for
-    /// the fleet's folders and their canary copies) and the fleet's archives.
-    pub async fn fetch_live(&self, fleet: &Fleet) -> Result<LiveState, ApiError> {
-        // Independent reads go out together: the agent list (the slow one) overlaps the rest.
-        let (agents, extra_blocks, tools, folders, archives) = futures::try_join!(
-            self.list_agents(),
+    /// The fleet's objects other than agents: blocks with the fleet's shared labels, tools,
+    /// folders (with files for the fleet's folders and their canary copies), the fleet's
+    /// archives and MCP servers. These reads do not depend on which agents are read, so the
+    /// whole and the scoped read ([`LettaClient::fetch_live_for`]) share them.
+    pub(super) async fn fleet_objects(&self, fleet: &Fleet) -> Result<FleetObjects, ApiError> {
+        // MCP servers only when the fleet uses MCP: its servers and those its agents name.
+        let mcp_names: std::collections::BTreeSet<&str> = fleet
+            .mcp_servers
+            .iter()
+            .map(|m| m.name.as_str())
+            .chain(
+                fleet
+                    .agents
+                    .iter()
+                    .flat_map(|a| a.mcp_tools.iter().map(|m| m.server.as_str())),
+            )
+            .collect();
+        let (blocks, tools, folders, archives, mcp_servers) = futures::try_join!(
             self.shared_blocks_of(fleet),
             self.list_tools(),
             self.folders_of(fleet),
             self.archives_of(fleet),
+            self.mcp_servers_named(&mcp_names),
         )?;
-        let mut live = LiveState::from_api(&agents, &extra_blocks, &tools, &folders, &archives);
+        Ok(FleetObjects {
+            blocks,
+            tools,
+            folders,
+            archives,
+            mcp_servers,
+        })
+    }
+
+    /// The live state from agents read (API JSON) and the fleet's objects, with what is read
+    /// per agent of the fleet (conversation summaries, secrets).
+    pub(super) async fn assemble(
+        &self,
+        fleet: &Fleet,
+        agents: &[Value],
+        objects: &FleetObjects,
+    ) -> Result<LiveState, ApiError> {
+        let mut live = objects.state(agents);
         self.read_conversations(fleet, &mut live).await?;
+        self.read_secrets(fleet, &mut live).await?;
         Ok(live)
+    }
+
+    /// Reads the whole live state the planner needs for a fleet: every agent on the server
+    /// (one paged list with `include=`) and the fleet's objects. Its cost grows with the
+    /// server; a plan should read through [`LettaClient::fetch_live_for`] (or
+    /// [`LettaClient::plan_live`]), whose cost grows with the fleet. This one is for views
+    /// that list every agent (Canaries, Chat).
+    pub async fn fetch_live(&self, fleet: &Fleet) -> Result<LiveState, ApiError> {
+        // Independent reads go out together: the agent list (the slow one) overlaps the rest.
+        let (agents, objects) = futures::try_join!(self.list_agents(), self.fleet_objects(fleet))?;
+        self.assemble(fleet, &agents, &objects).await
     }
 
     /// Fills in the conversation summaries of the agents (production and canaries) whose fleet

@@ -8,8 +8,10 @@ pub mod conversations;
 mod live_read;
 mod mcp;
 pub mod messages;
+mod secrets;
 pub mod transport;
 
+pub use live_read::PlanLiveError;
 pub use messages::{parse_sse, ChatMessage, ChatReply};
 pub use transport::{
     retry_after_seconds, Body, Counting, Method, NetworkError, Request, Response, Transport,

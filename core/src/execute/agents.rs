@@ -60,7 +60,18 @@ fn create_body(c: &CreateAgent, ids: &Ids, plan: &Plan, now: &str) -> Result<Val
     if let Some(e) = &c.embedding {
         body["embedding"] = json!(e);
     }
+    if !c.secrets.is_empty() {
+        body["secrets"] = json!(secret_values(&c.secrets)?);
+    }
     Ok(body)
+}
+
+/// The values a secret write sets; a plan read from a file holds none, and is refused.
+fn secret_values(w: &crate::plan::SecretWrite) -> Result<Map<String, Value>, String> {
+    let values = w.values().map_err(|name| {
+        format!("secret {name} has no value in this plan (plans read from a file never carry secret values); plan again where the values are known")
+    })?;
+    Ok(values.into_iter().map(|(k, v)| (k, json!(v))).collect())
 }
 
 fn attach_path(kind: Kind) -> &'static str {
@@ -69,6 +80,7 @@ fn attach_path(kind: Kind) -> &'static str {
         Kind::Block => "core-memory/blocks",
         Kind::Folder => "folders",
         Kind::Archive => "archives",
+        Kind::McpServer => "mcp-servers",
         Kind::Agent => "agents",
     }
 }
@@ -77,7 +89,8 @@ async fn patch_body<T: Transport>(
     client: &LettaClient<T>,
     id: &str,
     p: &AgentPatch,
-) -> Result<Value, ApiError> {
+) -> Result<Value, String> {
+    let e = |e: ApiError| e.to_string();
     let mut body = Map::new();
     if let Some(d) = &p.description {
         body.insert("description".into(), json!(d));
@@ -103,7 +116,7 @@ async fn patch_body<T: Transport>(
     }
     if let Some(keys) = &p.metadata {
         // PATCH replaces metadata whole: read, merge, write.
-        let current = client.get_agent(id).await?;
+        let current = client.get_agent(id).await.map_err(e)?;
         let mut merged = current
             .get("metadata")
             .and_then(Value::as_object)
@@ -113,6 +126,18 @@ async fn patch_body<T: Transport>(
             merged.insert(k.clone(), v.clone());
         }
         body.insert("metadata".into(), Value::Object(merged));
+    }
+    if let Some(w) = &p.secrets {
+        // PATCH replaces secrets whole too: read the current ones, apply, write them all.
+        let set = secret_values(w)?;
+        let current = client.get_agent_secrets(id).await.map_err(e)?;
+        let mut merged: Map<String, Value> = current
+            .into_iter()
+            .filter(|(k, _)| !w.remove.contains(k))
+            .map(|(k, v)| (k, json!(v)))
+            .collect();
+        merged.extend(set);
+        body.insert("secrets".into(), Value::Object(merged));
     }
     Ok(Value::Object(body))
 }
@@ -165,7 +190,7 @@ async fn run_agent_step<T: Transport>(
     match step {
         AgentStep::Create(_) => Ok(()),
         AgentStep::Patch(p) => {
-            let body = patch_body(client, id, p).await.map_err(e)?;
+            let body = patch_body(client, id, p).await?;
             client.patch_agent(id, body).await.map(|_| ()).map_err(e)
         }
         AgentStep::CreateBlock(spec) => {
@@ -178,6 +203,20 @@ async fn run_agent_step<T: Transport>(
         }
         AgentStep::UpdateBlock { id: bid, spec } => {
             client.update_block(bid, spec).await.map(|_| ()).map_err(e)
+        }
+        AgentStep::Attach {
+            kind: Kind::McpServer,
+            target,
+        } => {
+            // Every tool the server offers now (its list was unknown when the plan was made).
+            let server = resolve(ids, Kind::McpServer, target)?;
+            for tid in super::mcp::tool_ids(client, &server).await.map_err(e)? {
+                client
+                    .attachment(id, attach_path(Kind::Tool), &tid, true)
+                    .await
+                    .map_err(e)?;
+            }
+            Ok(())
         }
         AgentStep::Attach { kind, target } => {
             let tid = resolve(ids, *kind, target)?;

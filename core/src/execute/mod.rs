@@ -13,6 +13,7 @@ mod agents;
 mod create;
 mod deletions;
 mod fleet_steps;
+mod mcp;
 
 use crate::client::{ApiError, LettaClient, Transport};
 use crate::fleet::Fleet;
@@ -364,7 +365,9 @@ pub async fn execute<T: Transport>(
     if fresh.fingerprint != reviewed.fingerprint {
         return Err(ExecError::Stale(Box::new(fresh)));
     }
-    Ok(run_plan(client, reviewed, exec, progress).await)
+    // Run the fresh plan: it is the reviewed one (same fingerprint), and it carries what a
+    // plan never serialises (MCP server definitions and secret values, which stay in memory).
+    Ok(run_plan(client, &fresh, exec, progress).await)
 }
 
 /// Runs a plan as it is (no staleness check). Prefer [`execute`].
@@ -388,12 +391,10 @@ pub async fn run_plan<T: Transport>(
     for (step, result) in steps {
         let label = step.describe();
         let error = match result {
-            Ok(Some(id)) => {
-                let (kind, name) = step.target();
-                ids.borrow_mut().insert((kind, name.to_string()), id);
+            Ok(created) => {
+                ids.borrow_mut().extend(created);
                 None
             }
-            Ok(None) => None,
             Err(e) => Some(e.to_string()),
         };
         progress(Progress::FleetStep {

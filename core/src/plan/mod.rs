@@ -18,15 +18,19 @@ mod compute;
 pub mod diff;
 mod reconcile;
 mod review;
+pub mod secrets;
 mod steps;
+pub mod vars;
 
 pub use compute::{plan, PlanError, NOT_READ};
 pub use diff::{diff_text, Span, Tag, TextChange};
 pub use reconcile::folder_hashes;
 pub use reconcile::tools::LETTA_TOOLS;
+pub use reconcile::{desired_definition, fleet_variables};
 pub use review::{
     Action, AgentPlan, Change, CleanupPhase, DeleteKind, Deletion, Impact, Kept, Summary,
 };
+pub use secrets::{SecretWrite, Sensitive, SENSITIVE_TEXT};
 pub use steps::{
     file_names, folder_delta_names, AgentPatch, AgentStep, CreateAgent, FleetStep, Kind, Ref,
     ServerFile,
@@ -67,12 +71,17 @@ pub struct PlanOptions {
     pub agents: Option<Vec<String>>,
     /// Remove attachments the fleet no longer lists.
     pub prune: bool,
-    /// Canary mode: allow updating a changed tool in place (a production impact).
+    /// Canary mode: allow updating a changed tool in place (a production impact) — custom
+    /// tools, and MCP servers whose definition changed (their tools change with them).
     pub accept_tool_updates: bool,
     /// Cleanup: every canary of the prefix, not only this fleet's.
     pub all_canaries: bool,
     /// Promote: clean up the canaries after every agent was promoted.
     pub cleanup_after: bool,
+    /// Values for `${VAR}` / `$VAR` in MCP server definitions. Read from JSON but never written
+    /// (plan files and History never hold them); see [`vars`].
+    #[serde(default, skip_serializing)]
+    pub vars: vars::Vars,
 }
 
 impl Default for PlanOptions {
@@ -85,6 +94,7 @@ impl Default for PlanOptions {
             accept_tool_updates: false,
             all_canaries: false,
             cleanup_after: false,
+            vars: vars::Vars::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Change;
 use crate::fleet::{BlockSpec, FolderFile};
+use crate::live::McpDefinition;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -30,6 +31,9 @@ pub enum Kind {
     Folder,
     /// An archive.
     Archive,
+    /// An MCP server. Attaching one means attaching every tool it offers once this plan's
+    /// fleet steps ran (its tool list is known only then, when the plan registers or changes it).
+    McpServer,
 }
 
 impl std::fmt::Display for Kind {
@@ -40,6 +44,7 @@ impl std::fmt::Display for Kind {
             Kind::Tool => "tool",
             Kind::Folder => "folder",
             Kind::Archive => "archive",
+            Kind::McpServer => "MCP server",
         })
     }
 }
@@ -119,6 +124,31 @@ pub enum FleetStep {
         /// Embedding handle.
         embedding: Option<String>,
     },
+    /// Register an MCP server; the server connects to it and syncs its tools as part of it.
+    CreateMcpServer {
+        /// Server name.
+        name: String,
+        /// `stdio`, `sse` or `streamable_http`.
+        server_type: String,
+        /// The definition to send, `${VAR}`s expanded. Never serialised: it may hold secrets,
+        /// and the values behind it stay in memory; the executor runs the plan it re-computes
+        /// (same fingerprint), which carries it again.
+        #[serde(skip)]
+        definition: Option<McpDefinition>,
+    },
+    /// Bring an MCP server's definition in line (when `changes` is not empty), then refresh its
+    /// tools (re-sync with what the server offers; ids of tools that stay are kept).
+    UpdateMcpServer {
+        /// MCP server id.
+        id: String,
+        /// Server name.
+        name: String,
+        /// What changes in the definition (secret values shown as names only).
+        changes: Vec<Change>,
+        /// The definition to send (see `CreateMcpServer`); never serialised.
+        #[serde(skip)]
+        definition: Option<McpDefinition>,
+    },
 }
 
 impl FleetStep {
@@ -166,6 +196,15 @@ impl FleetStep {
                 format!("Update folder '{name}': {}", parts.join("; "))
             }
             FleetStep::CreateArchive { name, .. } => format!("Create archive '{name}'"),
+            FleetStep::CreateMcpServer {
+                name, server_type, ..
+            } => format!("Register MCP server '{name}' ({server_type})"),
+            FleetStep::UpdateMcpServer { name, changes, .. } if changes.is_empty() => {
+                format!("Refresh MCP server '{name}' tools")
+            }
+            FleetStep::UpdateMcpServer { name, .. } => {
+                format!("Update MCP server '{name}' and refresh its tools")
+            }
         }
     }
 
@@ -177,6 +216,7 @@ impl FleetStep {
                 | FleetStep::CreateTool { .. }
                 | FleetStep::CreateFolder { .. }
                 | FleetStep::CreateArchive { .. }
+                | FleetStep::CreateMcpServer { .. }
         )
     }
 
@@ -193,6 +233,9 @@ impl FleetStep {
                 (Kind::Folder, name)
             }
             FleetStep::CreateArchive { name, .. } => (Kind::Archive, name),
+            FleetStep::CreateMcpServer { name, .. } | FleetStep::UpdateMcpServer { name, .. } => {
+                (Kind::McpServer, name)
+            }
         }
     }
 }
@@ -259,6 +302,9 @@ pub struct CreateAgent {
     pub include_base_tools: bool,
     /// Reasoning setting.
     pub reasoning: bool,
+    /// Secrets, sent in the create body (values never serialise).
+    #[serde(default)]
+    pub secrets: super::SecretWrite,
 }
 
 /// Fields of an agent update; only what changes is set. Model, context window and max tokens
@@ -280,6 +326,9 @@ pub struct AgentPatch {
     pub reasoning: Option<bool>,
     /// Metadata keys to merge into the live metadata (read, merge, write).
     pub metadata: Option<Map<String, Value>>,
+    /// Secrets to set and remove (read, merge, write: the server replaces them whole).
+    #[serde(default)]
+    pub secrets: Option<super::SecretWrite>,
 }
 
 impl AgentPatch {

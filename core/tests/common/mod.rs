@@ -5,7 +5,10 @@
 
 use canary_core::canary::keys;
 use canary_core::fleet::{load_fleet, FileSet, Fleet};
-use canary_core::live::{LiveAgent, LiveArchive, LiveBlock, LiveFolder, LiveState, LiveTool};
+use canary_core::live::{
+    LiveAgent, LiveArchive, LiveBlock, LiveFolder, LiveMcpServer, LiveState, LiveTool,
+    McpDefinition,
+};
 use canary_core::plan::{
     folder_hashes, plan, AgentStep, DeleteKind, FleetStep, Kind, Mode, Plan, PlanOptions, Ref,
 };
@@ -110,6 +113,59 @@ pub fn block_from(
 
 /// Applies a plan to an in-memory live state, as the executor would to a server.
 pub fn apply(live: &mut LiveState, p: &Plan) {
+    apply_with_mcp(live, p, &|_, _| Vec::new())
+}
+
+/// Tool names an MCP server offers for a definition (the in-memory stand-in for connecting).
+pub type McpOffers<'a> = &'a dyn Fn(&str, &McpDefinition) -> Vec<String>;
+
+/// Registers or re-syncs an in-memory MCP server the way Letta does: tools that stay keep
+/// their ids, new ones are added, gone ones are deleted (and detached from every agent).
+fn sync_mcp(
+    live: &mut LiveState,
+    id: &str,
+    offered: Vec<String>,
+    next: &mut dyn FnMut(&str) -> String,
+    ids: &mut BTreeMap<(Kind, String), String>,
+) {
+    let Some(pos) = live.mcp_servers.iter().position(|m| m.id == id) else {
+        panic!("no MCP server {id}");
+    };
+    let old = std::mem::take(&mut live.mcp_servers[pos].tools);
+    let mut tools = Vec::new();
+    for name in offered {
+        let t = old
+            .iter()
+            .find(|t| t.name == name)
+            .cloned()
+            .unwrap_or_else(|| {
+                let t = LiveTool {
+                    id: next("tool"),
+                    name: name.clone(),
+                    source_code: None,
+                    tool_type: Some("external_mcp".into()),
+                };
+                live.tools.push(t.clone());
+                t
+            });
+        ids.insert((Kind::Tool, name), t.id.clone());
+        tools.push(t);
+    }
+    for gone in old.iter().filter(|t| !tools.iter().any(|x| x.id == t.id)) {
+        live.tools.retain(|t| t.id != gone.id);
+        for a in &mut live.agents {
+            a.tool_ids.retain(|x| x != &gone.id);
+        }
+    }
+    ids.insert(
+        (Kind::McpServer, live.mcp_servers[pos].name.clone()),
+        id.to_string(),
+    );
+    live.mcp_servers[pos].tools = tools;
+}
+
+/// [`apply`], with MCP servers that offer `offers(name, definition)`.
+pub fn apply_with_mcp(live: &mut LiveState, p: &Plan, offers: McpOffers) {
     let mut n = live.agents.len() + live.blocks.len() + live.tools.len() + live.folders.len() + 100;
     let mut next = |kind: &str| {
         n += 1;
@@ -206,6 +262,38 @@ pub fn apply(live: &mut LiveState, p: &Plan) {
                 f.metadata
                     .insert(keys::FOLDER_FILES.into(), json!(folder_hashes(files)));
             }
+            FleetStep::CreateMcpServer {
+                name, definition, ..
+            } => {
+                let def = definition
+                    .clone()
+                    .expect("a fresh plan carries the definition");
+                let id = next("mcp_server");
+                live.mcp_servers.push(LiveMcpServer {
+                    id: id.clone(),
+                    name: name.clone(),
+                    definition: Some(def.clone()),
+                    tools: vec![],
+                });
+                sync_mcp(live, &id, offers(name, &def), &mut next, &mut ids);
+            }
+            FleetStep::UpdateMcpServer {
+                id,
+                name,
+                changes,
+                definition,
+            } => {
+                let m = live
+                    .mcp_servers
+                    .iter_mut()
+                    .find(|m| &m.id == id)
+                    .expect("MCP server");
+                if !changes.is_empty() {
+                    m.definition = definition.clone();
+                }
+                let def = m.definition.clone().expect("definition");
+                sync_mcp(live, id, offers(name, &def), &mut next, &mut ids);
+            }
             FleetStep::CreateArchive {
                 name, description, ..
             } => {
@@ -264,6 +352,7 @@ pub fn apply(live: &mut LiveState, p: &Plan) {
                         metadata,
                         created_at: None,
                         conversations: vec![],
+                        secrets: Default::default(),
                     });
                     agent_id = Some(id);
                 }
@@ -283,8 +372,35 @@ pub fn apply(live: &mut LiveState, p: &Plan) {
                             .expect("block");
                         b.value = spec.value.clone();
                     }
+                    let all_of_server: Vec<String> = match other {
+                        AgentStep::Attach {
+                            kind: Kind::McpServer,
+                            target,
+                        } => {
+                            let sid = resolve(Kind::McpServer, target);
+                            live.mcp_servers
+                                .iter()
+                                .find(|m| m.id == sid)
+                                .expect("MCP server")
+                                .tools
+                                .iter()
+                                .map(|t| t.id.clone())
+                                .collect()
+                        }
+                        _ => vec![],
+                    };
                     let ag = live.agents.iter_mut().find(|x| x.id == id).expect("agent");
                     match other {
+                        AgentStep::Attach {
+                            kind: Kind::McpServer,
+                            ..
+                        } => {
+                            for t in all_of_server {
+                                if !ag.tool_ids.contains(&t) {
+                                    ag.tool_ids.push(t);
+                                }
+                            }
+                        }
                         AgentStep::Patch(pa) => {
                             if let Some(d) = &pa.description {
                                 ag.description = d.clone();
@@ -317,11 +433,13 @@ pub fn apply(live: &mut LiveState, p: &Plan) {
                         AgentStep::Attach { kind, target } => {
                             let tid = resolve(*kind, target);
                             match kind {
+                                // Letta ignores attaching what is attached.
+                                Kind::Tool if ag.tool_ids.contains(&tid) => {}
                                 Kind::Tool => ag.tool_ids.push(tid),
                                 Kind::Block => ag.block_ids.push(tid),
                                 Kind::Folder => ag.folder_ids.push(tid),
                                 Kind::Archive => ag.archive_ids.push(tid),
-                                Kind::Agent => {}
+                                Kind::Agent | Kind::McpServer => {}
                             }
                         }
                         AgentStep::Detach { kind, target } => {
@@ -331,7 +449,7 @@ pub fn apply(live: &mut LiveState, p: &Plan) {
                                 Kind::Block => ag.block_ids.retain(|x| x != &tid),
                                 Kind::Folder => ag.folder_ids.retain(|x| x != &tid),
                                 Kind::Archive => ag.archive_ids.retain(|x| x != &tid),
-                                Kind::Agent => {}
+                                Kind::Agent | Kind::McpServer => {}
                             }
                         }
                         _ => {}

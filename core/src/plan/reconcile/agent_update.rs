@@ -57,9 +57,10 @@ pub(super) fn update(
     a: &AgentSpec,
     name: String,
     live: &LiveAgent,
+    blockers: &mut Vec<String>,
 ) -> AgentPlan {
     let mut w = Work::default();
-    fields(ctx, a, live, &mut w);
+    fields(ctx, a, live, &mut w, blockers);
     tools(ctx, refs, a, live, &mut w);
     blocks(ctx, refs, a, live, &mut w);
     folders(ctx, refs, a, live, &mut w);
@@ -80,7 +81,7 @@ pub(super) fn update(
     }
 }
 
-fn fields(ctx: &Ctx, a: &AgentSpec, live: &LiveAgent, w: &mut Work) {
+fn fields(ctx: &Ctx, a: &AgentSpec, live: &LiveAgent, w: &mut Work, blockers: &mut Vec<String>) {
     let mut patch = AgentPatch::default();
     if w.field("description", &live.description, &a.description) {
         patch.description = Some(a.description.clone());
@@ -132,23 +133,49 @@ fn fields(ctx: &Ctx, a: &AgentSpec, live: &LiveAgent, w: &mut Work) {
         }
         patch.metadata = Some(meta_diff);
     }
+    patch.secrets = super::secrets::for_update(ctx, a, live, &mut w.changes, blockers);
     if !patch.is_empty() {
         w.steps.push(AgentStep::Patch(patch));
     }
 }
 
 fn tools(ctx: &Ctx, refs: &Refs, a: &AgentSpec, live: &LiveAgent, w: &mut Work) {
-    let desired: BTreeSet<&str> = a.tools.iter().map(|t| t.name.as_str()).collect();
-    for t in &a.tools {
-        let r = refs.tool(ctx, &t.name);
+    let mcp = super::mcp::agent_mcp(ctx, refs.phase1, a);
+    let mut desired: BTreeSet<&str> = a.tools.iter().map(|t| t.name.as_str()).collect();
+    desired.extend(mcp.tools.iter().map(|r| r.name.as_str()));
+    desired.extend(mcp.keep.iter().map(String::as_str));
+    let wanted = a
+        .tools
+        .iter()
+        .map(|t| refs.tool(ctx, &t.name))
+        .chain(mcp.tools.iter().cloned());
+    let mut seen = BTreeSet::new();
+    for r in wanted {
+        if !seen.insert(r.name.clone()) {
+            continue;
+        }
         if r.id.as_ref().is_none_or(|id| !live.tool_ids.contains(id)) {
             w.changes
-                .push(Change::value("tools", None, Some(t.name.clone())));
+                .push(Change::value("tools", None, Some(r.name.clone())));
             w.steps.push(AgentStep::Attach {
                 kind: Kind::Tool,
                 target: r,
             });
         }
+    }
+    for server in &mcp.all_of {
+        w.changes.push(Change::value(
+            "mcp_tools",
+            None,
+            Some(format!(
+                "every tool of MCP server '{}' (listed once it is registered or refreshed)",
+                server.name
+            )),
+        ));
+        w.steps.push(AgentStep::Attach {
+            kind: Kind::McpServer,
+            target: server.clone(),
+        });
     }
     if !ctx.opts.prune {
         return;

@@ -87,8 +87,8 @@ pub(in crate::plan) fn reconcile(
                         steps: vec![],
                     }
                 }
-                Ok(None) => create(ctx, &refs, a, name),
-                Ok(Some(live)) => agent_update::update(ctx, &refs, a, name, live),
+                Ok(None) => create(ctx, &refs, a, name, blockers),
+                Ok(Some(live)) => agent_update::update(ctx, &refs, a, name, live, blockers),
             }
         })
         .collect()
@@ -137,7 +137,20 @@ pub(super) fn desired_metadata(ctx: &Ctx, a: &AgentSpec) -> Map<String, Value> {
     m
 }
 
-fn create(ctx: &Ctx, refs: &Refs, a: &AgentSpec, name: String) -> AgentPlan {
+fn create(
+    ctx: &Ctx,
+    refs: &Refs,
+    a: &AgentSpec,
+    name: String,
+    blockers: &mut Vec<String>,
+) -> AgentPlan {
+    let mcp = super::mcp::agent_mcp(ctx, refs.phase1, a);
+    let mut tools: Vec<Ref> = a.tools.iter().map(|t| refs.tool(ctx, &t.name)).collect();
+    for r in mcp.tools {
+        if !tools.iter().any(|t| t.name == r.name) {
+            tools.push(r);
+        }
+    }
     let create = CreateAgent {
         name: name.clone(),
         description: a.description.clone(),
@@ -148,14 +161,21 @@ fn create(ctx: &Ctx, refs: &Refs, a: &AgentSpec, name: String) -> AgentPlan {
         embedding: a.embedding.clone(),
         memory_blocks: a.memory_blocks.clone(),
         blocks: a.shared_blocks.iter().map(|l| refs.block(l)).collect(),
-        tools: a.tools.iter().map(|t| refs.tool(ctx, &t.name)).collect(),
+        tools,
         folders: folder_names(a).iter().map(|n| refs.folder(n)).collect(),
         tags: a.tags.clone(),
         metadata: desired_metadata(ctx, a),
         include_base_tools: a.include_base_tools,
         reasoning: a.reasoning,
+        secrets: super::secrets::for_create(ctx, a, blockers),
     };
     let mut steps = vec![AgentStep::Create(Box::new(create))];
+    for server in mcp.all_of {
+        steps.push(AgentStep::Attach {
+            kind: Kind::McpServer,
+            target: server,
+        });
+    }
     if let Some(ar) = &a.archive {
         steps.push(AgentStep::Attach {
             kind: Kind::Archive,

@@ -12,10 +12,13 @@ pub(super) mod agents;
 pub(super) mod archives;
 pub(super) mod cleanup;
 pub(super) mod folders;
+pub(super) mod mcp;
+mod secrets;
 pub(super) mod shared_blocks;
 pub(super) mod tools;
 
 pub use folders::folder_hashes;
+pub use mcp::{desired_definition, fleet_variables};
 
 use super::{FleetStep, Impact, Mode, PlanOptions};
 use crate::canary::{canary_mark, keys, Prefix};
@@ -126,4 +129,6 @@ pub(super) struct Phase1 {
     pub blocks: BTreeMap<String, Resolved>,
     /// Logical folder name → resolution.
     pub folders: BTreeMap<String, Resolved>,
+    /// MCP server name → resolution.
+    pub mcp: BTreeMap<String, mcp::McpResolved>,
 }
