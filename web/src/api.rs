@@ -1,7 +1,8 @@
 //! All browser I/O: the `fetch` transport for the core's Letta client, timers, the clock.
 
 use canary_core::client::{
-    Body, Connection, LettaClient, Method, NetworkError, Request, Response, Transport,
+    retry_after_seconds, Body, Connection, LettaClient, Method, NetworkError, Request, Response,
+    Transport,
 };
 use gloo_net::http::RequestBuilder;
 use wasm_bindgen::JsCast;
@@ -64,12 +65,10 @@ impl Transport for BrowserTransport {
     async fn send(&self, req: Request) -> Result<Response, NetworkError> {
         let resp = send_raw(req).await?;
         let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .ok()
-            .flatten()
-            .and_then(|v| v.parse().ok());
+        // Visible only when the server exposes them (Access-Control-Expose-Headers).
+        let header = |name: &str| resp.headers().get(name).ok().flatten();
+        let retry_after = header("retry-after")
+            .and_then(|v| retry_after_seconds(&v, header("date").as_deref()));
         let text = JsFuture::from(resp.text().map_err(|e| network(format!("{e:?}")))?)
             .await
             .map_err(|e| network(format!("{e:?}")))?;
