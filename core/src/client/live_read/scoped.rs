@@ -1,0 +1,443 @@
+//! Reads that scale with the fleet, not with the server.
+//!
+//! [`LettaClient::fetch_live`] lists every agent on the server with its relationships: on a
+//! server with thousands of unrelated agents, a one-agent canary reads them all. A plan only
+//! asks a few questions about agents, and each can be answered exactly by a narrow read:
+//!
+//! - *Which agents carry a target name?* (the agent to create or update): agents by name,
+//!   `GET /v1/agents/?name=N` for every target name.
+//! - *Which agents carry the canary prefix?* (cleanup's doomed and spared agents):
+//!   `GET /v1/agents/?query_text=PREFIX` — a case-insensitive *contains* match on the server
+//!   (`ILIKE %PREFIX%`), so a superset; the planner itself filters by `starts_with`.
+//! - *Who uses block B / folder F?* (every safety rule of the planner that spares or refuses:
+//!   `Ctx::users`, `block_production_users`, `folder_production_users`, cleanup's
+//!   `used_by_remaining`, `production_block`): `GET /v1/blocks/{id}/agents` and
+//!   `GET /v1/folders/{id}/agents` (ids; unknown agents are then read by id). Every user is read
+//!   whole (same `include=` as the list), so it is an agent like any other in the state.
+//!
+//! Which blocks and folders matter is decided from the state read so far ([`needs`]), and the
+//! reads repeat until nothing new is asked (users only ever add agents, which can only add
+//! questions about blocks those agents have attached; bounded by [`MAX_ROUNDS`], after which
+//! the whole server is read). Agents read beyond what a question needs are harmless: each is a
+//! real agent, whole, and the whole-server state holds it too.
+//!
+//! Two things cannot be answered narrowly, so they fall back to reading every agent: the
+//! production agents a changed tool or MCP server would affect (`Impact::used_by`; the server
+//! has no "agents of a tool" read), which only a canary plan with a production impact shows.
+//! And a server with at most [`WHOLE_UP_TO`] agents is simply read whole (one page), which is
+//! no dearer than the narrow reads.
+//!
+//! The contract, proven against the real server in `tests/engine/tests/scoped_reads.rs`: the
+//! plan made from the scoped state has the same fingerprint as the plan made from the whole
+//! server, for canary deploy, promote and cleanup, with production agents outside the fleet
+//! using the fleet's blocks and folder copies.
+
+use super::super::{enc, ApiError, LettaClient, Transport, AGENT_INCLUDE, PAGE};
+use super::FleetObjects;
+use crate::canary::{canary_mark, keys};
+use crate::fleet::Fleet;
+use crate::live::LiveState;
+use crate::plan::{plan, Mode, Plan, PlanError, PlanOptions};
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Servers with at most this many agents are read whole: one page is the whole server.
+pub const WHOLE_UP_TO: u64 = PAGE as u64;
+
+/// Rounds of narrow reads before giving up and reading the whole server.
+const MAX_ROUNDS: usize = 4;
+
+/// Narrow reads in flight at once (the executor's default concurrency).
+const IN_FLIGHT: usize = 6;
+
+/// Why a plan against the server could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanLiveError {
+    /// Reading the server failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The options cannot be planned (prefix, agent filter).
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+/// What the planner will ask about agents, given the state read so far.
+#[derive(Debug, Default)]
+struct Needs {
+    /// Agent names to read exactly.
+    names: BTreeSet<String>,
+    /// Whether every agent carrying the prefix must be read.
+    prefix: bool,
+    /// Blocks whose users must be read.
+    blocks: BTreeSet<String>,
+    /// Folders whose users must be read.
+    folders: BTreeSet<String>,
+}
+
+impl Needs {
+    fn is_empty(&self) -> bool {
+        self.names.is_empty() && !self.prefix && self.blocks.is_empty() && self.folders.is_empty()
+    }
+
+    /// What is in `self` and not yet in `done`; adds it to `done`.
+    fn take_new(self, done: &mut Needs) -> Needs {
+        let mut out = Needs::default();
+        for n in self.names {
+            if done.names.insert(n.clone()) {
+                out.names.insert(n);
+            }
+        }
+        if self.prefix && !done.prefix {
+            done.prefix = true;
+            out.prefix = true;
+        }
+        for b in self.blocks {
+            if done.blocks.insert(b.clone()) {
+                out.blocks.insert(b);
+            }
+        }
+        for f in self.folders {
+            if done.folders.insert(f.clone()) {
+                out.folders.insert(f);
+            }
+        }
+        out
+    }
+}
+
+fn copy_prefix(meta: &serde_json::Map<String, Value>) -> Option<&str> {
+    meta.get(keys::COPY_PREFIX).and_then(Value::as_str)
+}
+
+/// The questions the planner asks about agents, for these options, on `live` (see the module
+/// documentation for which rule each answers).
+fn needs(fleet: &Fleet, opts: &PlanOptions, live: &LiveState) -> Needs {
+    let prefix = opts.prefix.as_str();
+    let mut n = Needs::default();
+    let selected: Vec<_> = match &opts.agents {
+        None => fleet.agents.iter().collect(),
+        Some(names) => names.iter().filter_map(|x| fleet.agent(x)).collect(),
+    };
+    let canary = opts.mode == Mode::Canary;
+    let cleanup = opts.mode == Mode::Cleanup || (opts.mode == Mode::Promote && opts.cleanup_after);
+    // The agents each fleet agent maps to.
+    if opts.mode != Mode::Cleanup {
+        for a in &selected {
+            n.names.insert(if canary {
+                format!("{prefix}{}", a.name)
+            } else {
+                a.name.clone()
+            });
+        }
+    }
+    n.prefix = cleanup;
+    // The production block behind a shared label: our marked block, else one a production
+    // agent of the fleet listing the label has attached. Answered by reading those agents by
+    // name, or the users of every candidate, whichever is fewer reads.
+    if opts.mode != Mode::Cleanup {
+        let labels: BTreeSet<&str> = selected
+            .iter()
+            .flat_map(|a| a.shared_blocks.iter().map(String::as_str))
+            .collect();
+        for label in labels {
+            let candidates: Vec<&str> = live
+                .blocks
+                .iter()
+                .filter(|b| b.label == label && copy_prefix(&b.metadata).is_none())
+                .map(|b| b.id.as_str())
+                .collect();
+            let marked = live.blocks.iter().any(|b| {
+                b.label == label
+                    && copy_prefix(&b.metadata).is_none()
+                    && b.metadata.get(keys::SHARED_BLOCK).and_then(Value::as_str) == Some(label)
+            });
+            if marked || candidates.is_empty() {
+                continue;
+            }
+            let listing: Vec<String> = fleet
+                .agents
+                .iter()
+                .filter(|a| a.shared_blocks.iter().any(|l| l == label))
+                .map(|a| a.name.clone())
+                .collect();
+            if candidates.len() <= listing.len() {
+                n.blocks.extend(candidates.into_iter().map(str::to_string));
+            } else {
+                n.names.extend(listing);
+            }
+        }
+    }
+    if canary {
+        // Canary-only copies of the shared blocks (is one production's now?).
+        let labels: BTreeSet<&str> = selected
+            .iter()
+            .flat_map(|a| a.shared_blocks.iter().map(String::as_str))
+            .collect();
+        for b in &live.blocks {
+            if labels.contains(b.label.as_str()) && copy_prefix(&b.metadata) == Some(prefix) {
+                n.blocks.insert(b.id.clone());
+            }
+        }
+        // The blocks of an existing canary that its fleet entry lists (shared with production?).
+        for a in &selected {
+            let target = format!("{prefix}{}", a.name);
+            let labels: BTreeSet<&str> = a.memory_blocks.iter().map(|b| b.label.as_str()).collect();
+            for agent in live.agents.iter().filter(|x| x.name == target) {
+                for id in &agent.block_ids {
+                    if live
+                        .block(id)
+                        .is_some_and(|b| labels.contains(b.label.as_str()))
+                    {
+                        n.blocks.insert(id.clone());
+                    }
+                }
+            }
+        }
+    }
+    if cleanup {
+        // Every block of a canary of the prefix, and every copy of the prefix (kept or not:
+        // the reason a block is kept names whether an agent that stays uses it).
+        for agent in &live.agents {
+            let ours = agent.name.starts_with(prefix)
+                && canary_mark(&agent.name, &agent.metadata).is_some_and(|m| m.prefix == prefix);
+            if ours {
+                n.blocks.extend(agent.block_ids.iter().cloned());
+            }
+        }
+        for b in &live.blocks {
+            if copy_prefix(&b.metadata) == Some(prefix) {
+                n.blocks.insert(b.id.clone());
+            }
+        }
+    }
+    if canary || cleanup {
+        // Folders named like a canary copy of a fleet folder, or marked as a copy of the
+        // prefix: does an agent (that stays, or of production) use one?
+        let fleet_folders: BTreeSet<&str> = fleet
+            .shared_folders
+            .iter()
+            .map(|f| f.name.as_str())
+            .chain(
+                fleet
+                    .agents
+                    .iter()
+                    .flat_map(|a| a.folders.iter().map(|f| f.name.as_str())),
+            )
+            .collect();
+        for f in &live.folders {
+            let Some(logical) = f.name.strip_prefix(prefix) else {
+                continue;
+            };
+            if fleet_folders.contains(logical) || copy_prefix(&f.metadata) == Some(prefix) {
+                n.folders.insert(f.id.clone());
+            }
+        }
+    }
+    n
+}
+
+fn agent_id(v: &Value) -> Option<&str> {
+    v.get("id").and_then(Value::as_str)
+}
+
+/// One narrow read.
+enum Read {
+    Named(String),
+    Prefix(String),
+    BlockUsers(String),
+    FolderUsers(String),
+}
+
+impl<T: Transport> LettaClient<T> {
+    /// How many agents the server has (`GET /v1/agents/count`).
+    pub async fn count_agents(&self) -> Result<u64, ApiError> {
+        let v = self.get("/agents/count").await?;
+        v.as_u64()
+            .ok_or_else(|| ApiError::Decode(format!("/agents/count: expected a number, got {v}")))
+    }
+
+    /// Agents whose name contains `text` (case-insensitive on Letta 0.16.8: `ILIKE`), whole.
+    pub async fn agents_matching(&self, text: &str) -> Result<Vec<Value>, ApiError> {
+        self.list_all(&format!(
+            "/agents/?query_text={}&{AGENT_INCLUDE}",
+            enc(text)
+        ))
+        .await
+    }
+
+    /// Agents that have block `id` attached, whole; none when the block is gone.
+    pub async fn block_agents(&self, id: &str) -> Result<Vec<Value>, ApiError> {
+        match self
+            .list_all(&format!("/blocks/{}/agents?{AGENT_INCLUDE}", enc(id)))
+            .await
+        {
+            Err(ApiError::NotFound(_)) => Ok(Vec::new()),
+            r => r,
+        }
+    }
+
+    /// Ids of the agents that have folder `id` attached (paged by id); none when it is gone.
+    pub async fn folder_agents(&self, id: &str) -> Result<Vec<String>, ApiError> {
+        let mut out: Vec<String> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut path = format!("/folders/{}/agents?order=asc&limit={PAGE}", enc(id));
+            if let Some(a) = &after {
+                path.push_str(&format!("&after={}", enc(a)));
+            }
+            let page: Vec<String> = match self.get(&path).await {
+                Err(ApiError::NotFound(_)) => return Ok(out),
+                Err(e) => return Err(e),
+                Ok(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect(),
+                Ok(other) => {
+                    return Err(ApiError::Decode(format!(
+                        "{path}: expected a list of agent ids, got {}",
+                        other.to_string().chars().take(80).collect::<String>()
+                    )))
+                }
+            };
+            let n = page.len();
+            let next = page.last().cloned();
+            out.extend(page);
+            if n < PAGE || next.is_none() {
+                return Ok(out);
+            }
+            if next == after {
+                return Err(ApiError::PagingStuck(path));
+            }
+            after = next;
+        }
+    }
+
+    async fn narrow(&self, read: Read, known: &BTreeSet<String>) -> Result<Vec<Value>, ApiError> {
+        match read {
+            Read::Named(n) => self.agents_named(&n).await,
+            Read::Prefix(p) => self.agents_matching(&p).await,
+            Read::BlockUsers(id) => self.block_agents(&id).await,
+            Read::FolderUsers(id) => {
+                let mut out = Vec::new();
+                for a in self.folder_agents(&id).await? {
+                    if known.contains(&a) {
+                        continue;
+                    }
+                    match self.get_agent(&a).await {
+                        Ok(v) => out.push(v),
+                        Err(ApiError::NotFound(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// The agents the plan asks about, by narrow reads; `None` when they did not settle
+    /// within [`MAX_ROUNDS`] (the caller then reads the whole server).
+    async fn scoped_agents(
+        &self,
+        fleet: &Fleet,
+        opts: &PlanOptions,
+        objects: &FleetObjects,
+    ) -> Result<Option<Vec<Value>>, ApiError> {
+        let mut agents: BTreeMap<String, Value> = BTreeMap::new();
+        let mut done = Needs::default();
+        for _ in 0..MAX_ROUNDS {
+            let list: Vec<Value> = agents.values().cloned().collect();
+            let todo = needs(fleet, opts, &objects.state(&list)).take_new(&mut done);
+            if todo.is_empty() {
+                return Ok(Some(list));
+            }
+            let mut reads: Vec<Read> = todo.names.into_iter().map(Read::Named).collect();
+            if todo.prefix {
+                reads.push(Read::Prefix(opts.prefix.clone()));
+            }
+            reads.extend(todo.blocks.into_iter().map(Read::BlockUsers));
+            reads.extend(todo.folders.into_iter().map(Read::FolderUsers));
+            let known: BTreeSet<String> = agents.keys().cloned().collect();
+            let known = &known;
+            let found: Vec<Vec<Value>> = stream::iter(reads)
+                .map(|r| self.narrow(r, known))
+                .buffer_unordered(IN_FLIGHT)
+                .try_collect()
+                .await?;
+            for v in found.into_iter().flatten() {
+                if let Some(id) = agent_id(&v).map(str::to_string) {
+                    agents.insert(id, v);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the state a plan needs and plans on it. `auto`: servers with at most
+    /// [`WHOLE_UP_TO`] agents are read whole; otherwise (and always when `auto` is false) the
+    /// narrow reads, falling back to the whole server when the plan needs it.
+    async fn read_and_plan(
+        &self,
+        fleet: &Fleet,
+        opts: &PlanOptions,
+        auto: bool,
+    ) -> Result<(LiveState, Result<Plan, PlanError>), ApiError> {
+        let (count, objects) = if auto {
+            let (c, o) = futures::try_join!(self.count_agents(), self.fleet_objects(fleet))?;
+            (Some(c), o)
+        } else {
+            (None, self.fleet_objects(fleet).await?)
+        };
+        let scoped = match count {
+            Some(c) if c <= WHOLE_UP_TO => None,
+            _ => self.scoped_agents(fleet, opts, &objects).await?,
+        };
+        if let Some(agents) = scoped {
+            let live = self.assemble(fleet, &agents, &objects).await?;
+            let p = plan(fleet, &live, opts);
+            // `used_by` of a production impact needs every agent using a tool.
+            let needs_all = p.as_ref().is_ok_and(|p| !p.production_impact.is_empty());
+            if !needs_all {
+                return Ok((live, p));
+            }
+        }
+        let agents = self.list_agents().await?;
+        let live = self.assemble(fleet, &agents, &objects).await?;
+        let p = plan(fleet, &live, opts);
+        Ok((live, p))
+    }
+
+    /// Reads what a plan of `fleet` with `opts` needs: a small server whole, a large one by
+    /// narrow reads whose number grows with the fleet, not the server (see the module
+    /// documentation). The plan made from it equals the plan made from
+    /// [`LettaClient::fetch_live`]. The state holds only the agents read: use it to plan with
+    /// these options, not to list the server.
+    pub async fn fetch_live_for(
+        &self,
+        fleet: &Fleet,
+        opts: &PlanOptions,
+    ) -> Result<LiveState, ApiError> {
+        Ok(self.read_and_plan(fleet, opts, true).await?.0)
+    }
+
+    /// [`LettaClient::fetch_live_for`], always by narrow reads (whatever the server's size):
+    /// for tests and benchmarks that compare it with the whole read.
+    pub async fn fetch_live_scoped(
+        &self,
+        fleet: &Fleet,
+        opts: &PlanOptions,
+    ) -> Result<LiveState, ApiError> {
+        Ok(self.read_and_plan(fleet, opts, false).await?.0)
+    }
+
+    /// Reads the server as [`LettaClient::fetch_live_for`] does and plans on it: the one call
+    /// behind every preview and the executor's stale check, so both read alike.
+    pub async fn plan_live(
+        &self,
+        fleet: &Fleet,
+        opts: &PlanOptions,
+    ) -> Result<(LiveState, Plan), PlanLiveError> {
+        let (live, p) = self.read_and_plan(fleet, opts, true).await?;
+        Ok((live, p?))
+    }
+}
