@@ -257,6 +257,28 @@ test('send a message to a canary, whole and streamed, and read it back', async (
   answers.push(['SendResult', whole], ['SendResult', streamed], ['ChatMessage[]', seen]);
 });
 
+test('promote from Node: the production agents appear, and a canary is described beside its production agent', async () => {
+  const { yaml, files } = fleet();
+  const options = { mode: 'promote' };
+  const planned = await core.planOnServer(conn, yaml, files, options);
+  assert.strictEqual(planned.ok, true, JSON.stringify(planned.error));
+  assert.deepStrictEqual(planned.plan.agents.map((a) => [a.name, a.action]), [[SUPPORT, 'CREATE'], [BILLING, 'CREATE']]);
+  const run = await core.executePlan(conn, yaml, files, planned.plan, options, null, null);
+  assert.strictEqual(run.ok, true, JSON.stringify(run));
+  const production = await onlyAgent(SUPPORT);
+  assert.strictEqual(production.description, 'Support agent');
+  assert.deepStrictEqual(Object.keys(production.metadata).filter((k) => k.startsWith('lettactl.canary')), [], 'production carries no canary marks');
+
+  const list = await core.listCanaries(conn);
+  const group = list.canaries.groups.find((g) => g.prefix === PREFIX);
+  assert.deepStrictEqual(group.canaries.map((c) => c.productionId), [(await onlyAgent(BILLING)).id, production.id]);
+  const d = await core.describeCanary(conn, `${PREFIX}${SUPPORT}`);
+  assert.strictEqual(d.description.production.id, production.id);
+  assert.deepStrictEqual(d.description.differences.find((c) => c.field === 'description'),
+    { field: 'description', old: 'Support agent', new: 'Changed behind the review', diff: null });
+  answers.push(['ExecuteResult', run], ['DescribeResult', d], ['CanaryListResult', list]);
+});
+
 test('cleanup from Node deletes this fleet\'s canaries and spares the look-alike', async () => {
   const { yaml, files } = fleet();
   const options = { mode: 'cleanup', prefix: PREFIX };
@@ -275,7 +297,11 @@ test('cleanup from Node deletes this fleet\'s canaries and spares the look-alike
   assert.deepStrictEqual(await agentsNamed(`${PREFIX}${SUPPORT}`), []);
   assert.deepStrictEqual(await agentsNamed(`${PREFIX}${BILLING}`), []);
   await onlyAgent(LOOKALIKE);
+  const production = await onlyAgent(SUPPORT);
+  await onlyAgent(BILLING);
   assert.strictEqual((await api('GET', `/tools/?name=${TOOL}`)).length, 1, 'tools are never deleted');
+  const shared = production.blocks.find((b) => b.label === LABEL);
+  assert.strictEqual((await api('GET', `/blocks/${shared.id}`)).value, 'Be kind.', 'the production shared block stays');
   const folders = (await api('GET', '/folders/?limit=1000')).map((f) => f.name);
   assert.ok(!folders.includes(`${PREFIX}${FOLDER}`), 'the canary-only folder copy is gone');
   answers.push(['ServerPlanResult', planned], ['ExecuteResult', run], ['Progress[]', events]);

@@ -22,7 +22,8 @@ function snakeKeys(value, at = '$', out = []) {
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (/[_\s-]/.test(k) || /^[A-Z]/.test(k)) out.push(`${at}.${k}`);
-      const userKeyed = ['metadata', 'files', 'fileIds'].includes(k) && v && !Array.isArray(v);
+      // Maps keyed by user data: metadata, file names, env/header/secret/variable names.
+      const userKeyed = ['metadata', 'files', 'fileIds', 'env', 'customHeaders', 'set', 'vars'].includes(k) && v && !Array.isArray(v);
       if (!userKeyed) snakeKeys(v, `${at}.${k}`, out);
     }
   }

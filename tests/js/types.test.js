@@ -50,6 +50,42 @@ const FILES = {
   'tools/lookup.py': 'def lookup(q: str) -> str:\n    """Look up.\n\n    Args:\n        q: what\n    """\n    return q\n',
 };
 
+// lettactl's integrations: MCP servers of every transport, mcp_tools, secrets of both sources.
+const FLEET_MCP = `mcp_servers:
+  - name: calc
+    type: stdio
+    command: \${PY}
+    args: [server.py]
+    env: {MODE: test}
+  - name: docs
+    type: sse
+    server_url: https://docs.example/sse
+    auth_header: Authorization
+    auth_token: Bearer $DOCS_TOKEN
+    custom_headers: {X_TEAM: support}
+global-secrets:
+  SHARED_KEY: {value: s3cret}
+preserve_secrets: [KEEP_ME]
+agents:
+  - name: support
+    description: Support
+    system_prompt: {value: You help.}
+    llm_config: {model: openai/gpt-4.1, context_window: 32000}
+    tools: []
+    mcp_tools:
+      - server: calc
+        tools: all
+      - server: docs
+        tools: [search]
+    secrets:
+      API_KEY: {from_env: API_KEY, preserve_existing: true}
+`;
+const LIVE_MCP = {
+  agents: [{ id: 'agent-s', name: 'support', description: 'Support', system: 'You help.', model: 'openai/gpt-4.1', contextWindow: 32000, metadata: {} }],
+  mcpServers: [{ id: 'mcp_server-1', name: 'docs', definition: { type: 'sse', serverUrl: 'https://old.example/sse', token: null, customHeaders: {} },
+    tools: [{ id: 'tool-m1', name: 'search', toolType: 'external_mcp' }] }],
+};
+
 test('the emitted declarations contain no `any` and declare every function with its types', () => {
   const code = DTS.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
   assert.doesNotMatch(code, /\bany\b/, 'core/pkg/canary_core.d.ts must not use `any`');
@@ -144,7 +180,17 @@ test('real answers of the pure functions have the declared types, all camelCase'
   const failed = core.planFleet(FLEET, FILES, null, { prefix: '' });
   assert.strictEqual(failed.ok, false);
 
+  const mcpFleet = core.validateFleet(FLEET_MCP, null);
+  assert.strictEqual(mcpFleet.ok, true, JSON.stringify(mcpFleet.errors));
+  const mcpOptions = { mode: 'apply', vars: { PY: '/usr/bin/python3', DOCS_TOKEN: 't' } };
+  const mcpPlan = core.planFleet(FLEET_MCP, null, LIVE_MCP, mcpOptions);
+  assert.strictEqual(mcpPlan.ok, true, JSON.stringify(mcpPlan.errors));
+  const mcpOps = mcpPlan.plan.fleetSteps.map((s) => s.op).sort();
+  assert.deepStrictEqual(mcpOps, ['createMcpServer', 'updateMcpServer']);
+  assert.ok(!JSON.stringify(mcpPlan).includes('s3cret'), 'no secret value crosses in a plan');
+
   const answers = [
+    ['FleetReport', mcpFleet], ['PlanResult', mcpPlan], ['LiveStateInput', LIVE_MCP], ['PlanOptions', mcpOptions],
     ['FleetReport', ok], ['FleetReport', bad], ['PlanResult', canary], ['PlanResult', promote], ['PlanResult', drift],
     ['PlanResult', canaryDrift], ['PlanResult', cleanup], ['PlanResult', failed], ['Fleet', ok.fleet], ['LiveStateInput', live],
   ];

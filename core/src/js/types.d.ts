@@ -27,6 +27,45 @@ export interface Fleet {
   agents: AgentSpec[];
   sharedBlocks: BlockSpec[];
   sharedFolders: FolderSpec[];
+  /** MCP servers the fleet defines (lettactl's `mcp_servers`). */
+  mcpServers: McpServerSpec[];
+  /** Secrets every agent gets (lettactl's `global-secrets`); an agent's own win. */
+  globalSecrets: SecretSpec[];
+  /** Secret names that pruning never deletes. */
+  preserveSecrets: string[];
+}
+
+/** An MCP server the fleet defines, registered on the Letta server under its name. */
+export interface McpServerSpec {
+  name: string;
+  /** Strings as written: `${VAR}` references are expanded from `PlanOptions.vars`. */
+  transport: McpTransport;
+  /** Variables its strings refer to, sorted. */
+  variables: string[];
+}
+
+export interface McpHttp {
+  serverUrl: string;
+  authHeader: string | null;
+  authToken: string | null;
+  customHeaders: Record<string, string>;
+}
+
+export type McpTransport =
+  | ({ type: "sse" } & McpHttp)
+  | ({ type: "streamable_http" } & McpHttp)
+  | { type: "stdio"; command: string; args: string[]; env: Record<string, string> };
+
+/** Tools of one fleet MCP server an agent attaches: every one, or these by name. */
+export interface McpToolsSpec {
+  server: string;
+  tools: "all" | { named: string[] };
+}
+
+/** A secret: its value written in the fleet, or read from an environment variable. */
+export interface SecretSpec {
+  name: string;
+  source: { value: string } | { fromEnv: { var: string; preserveExisting: boolean } };
 }
 
 /** One agent as the fleet describes it (production name). */
@@ -48,6 +87,10 @@ export interface AgentSpec {
   reasoning: boolean;
   /** Conversations the agent should have, matched on the server by summary. */
   conversations: ConversationSpec[];
+  /** Tools of the fleet's MCP servers it attaches (lettactl's `mcp_tools`). */
+  mcpTools: McpToolsSpec[];
+  /** Its own secrets, sorted by name. */
+  secrets: SecretSpec[];
 }
 
 /** A conversation an agent should have: created when missing, never changed or deleted. */
@@ -123,6 +166,8 @@ export interface LiveState {
   tools: LiveTool[];
   folders: LiveFolder[];
   archives: LiveArchive[];
+  /** MCP servers registered on the server, with their tools. */
+  mcpServers: LiveMcpServer[];
   /** True for a preview without a server: such a plan says so and cannot be executed. */
   notRead: boolean;
 }
@@ -173,6 +218,19 @@ export interface LiveFolder {
   fileIds: { [fileName: string]: string };
 }
 
+export interface LiveMcpServer {
+  id: string;
+  name: string;
+  /** Null when the server reports a type this tool does not know. */
+  definition: McpDefinition | null;
+  tools: LiveTool[];
+}
+
+/** An MCP server's definition as the server stores it (may hold secrets). */
+export type McpDefinition =
+  | { type: "stdio"; command: string; args: string[]; env: Record<string, string> }
+  | { type: "sse" | "streamable_http"; serverUrl: string; token: string | null; customHeaders: Record<string, string> };
+
 export interface LiveArchive {
   id: string;
   name: string;
@@ -186,6 +244,7 @@ export interface LiveStateInput {
   tools?: Partial<LiveTool>[];
   folders?: Partial<LiveFolder>[];
   archives?: Partial<LiveArchive>[];
+  mcpServers?: (Partial<Omit<LiveMcpServer, "tools">> & { tools?: Partial<LiveTool>[] })[];
   notRead?: boolean;
 }
 
@@ -207,9 +266,11 @@ export interface PlanOptions {
   allCanaries?: boolean;
   /** Promote: clean the canaries up after every agent was promoted. */
   cleanupAfter?: boolean;
+  /** Values for `${VAR}` / `$VAR` in MCP server definitions (read, never written back). */
+  vars?: Record<string, string>;
 }
 
-export type Kind = "agent" | "block" | "tool" | "folder" | "archive";
+export type Kind = "agent" | "block" | "tool" | "folder" | "archive" | "mcpserver";
 export type DeleteKind = "agent" | "block" | "folder";
 export type Action = "CREATE" | "UPDATE" | "UNCHANGED" | "BLOCKED";
 
@@ -258,7 +319,15 @@ export type FleetStep =
       files: FolderFile[];
       copyPrefix: string | null;
     }
-  | { op: "createArchive"; name: string; description: string | null; embedding: string | null };
+  | { op: "createArchive"; name: string; description: string | null; embedding: string | null }
+  | { op: "createMcpServer"; name: string; serverType: string }
+  | { op: "updateMcpServer"; id: string; name: string; changes: Change[] };
+
+/** Secrets an agent write sets and removes; values always read "(sensitive value)". */
+export interface SecretWrite {
+  set: Record<string, "(sensitive value)">;
+  remove: string[];
+}
 
 /** Everything a new agent's single create request carries. */
 export interface CreateAgent {
@@ -277,6 +346,7 @@ export interface CreateAgent {
   metadata: Metadata;
   includeBaseTools: boolean;
   reasoning: boolean;
+  secrets: SecretWrite;
 }
 
 /** Fields of an agent update; null means "stays". */
@@ -289,6 +359,7 @@ export interface AgentPatch {
   tags: string[] | null;
   reasoning: boolean | null;
   metadata: Metadata | null;
+  secrets: SecretWrite | null;
 }
 
 /** One step of an agent's work, in order. */
