@@ -160,17 +160,39 @@ fn every_error_of_a_large_fleet_is_located() {
 #[test]
 fn folder_documents_may_be_binary() {
     let yaml = format!(
-        "{BASE}    folders:\n      - name: docs\n        files: [docs/logo.png, docs/a.md]\n"
+        "{BASE}    folders:\n      - name: docs\n        files: [docs/manual.pdf, docs/a.md]\n"
     );
-    let mut f = raw(&[("docs/logo.png", PNG)]);
+    let mut f = raw(&[("docs/manual.pdf", PDF)]);
     f.insert("docs/a.md".into(), "text");
     let report = load_fleet(&yaml, &f);
     assert!(report.ok, "{:?}", report.errors);
     let fleet = report.fleet.expect("fleet");
     let docs = &fleet.agents[0].folders[0].files;
-    assert_eq!(docs[1].path, "docs/logo.png");
-    assert_eq!(docs[1].content, PNG, "bytes kept as they are");
+    assert_eq!(docs[1].path, "docs/manual.pdf");
+    assert_eq!(docs[1].content, PDF, "bytes kept as they are");
     assert_eq!(docs[0].content, b"text");
+}
+
+/// The start of a PDF with binary bytes (not UTF-8).
+const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n\0\x01";
+
+#[test]
+fn documents_the_server_refuses_are_refused_at_the_entry_that_brought_them() {
+    let yaml = format!("{BASE}    folders:\n      - name: docs\n        files:\n          - docs/a.md\n          - \"docs/*\"\n");
+    let mut f = raw(&[("docs/logo.png", PNG), ("docs/Makefile", b"all:")]);
+    f.insert("docs/a.md".into(), "text");
+    let errors: Vec<String> = load_fleet(&yaml, &f)
+        .errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    let refused = |p: &str| {
+        format!("14:13: agents[0].folders[0].files[1]: '{p}' is not a document type the Letta server accepts (it answers 415); use PDF, text, Markdown, JSON, CSV, source code or configuration files")
+    };
+    assert_eq!(
+        errors,
+        vec![refused("docs/Makefile"), refused("docs/logo.png")]
+    );
 }
 
 #[test]

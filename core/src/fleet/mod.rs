@@ -22,6 +22,7 @@ pub use model::*;
 pub use problem::Problem;
 pub use validate::{
     is_server_builtin, name_problem, DEFAULT_TOOLS, RESERVED_NAMES, SERVER_BUILTIN_TOOLS,
+    SERVER_DOCUMENT_EXTENSIONS,
 };
 
 use serde::Serialize;

@@ -133,6 +133,9 @@ pub enum Problem {
     /// `preserve_existing` on a secret with a `value`.
     #[error("'preserve_existing' only applies to 'from_env' secrets (it keeps the server's value when the variable is not set)")]
     PreserveWithValue,
+    /// A folder document of a type the Letta server refuses.
+    #[error("'{0}' is not a document type the Letta server accepts (it answers 415); use PDF, text, Markdown, JSON, CSV, source code or configuration files")]
+    UnsupportedDocument(String),
     /// A path that cannot be used.
     #[error("{0}")]
     Path(String),

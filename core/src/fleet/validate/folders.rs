@@ -10,6 +10,68 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const FOLDER_FIELDS: &[&str] = &["name", "files"];
 
+/// File extensions the Letta server accepts as folder documents (its file-type registry,
+/// `letta/services/file_processor/file_types.py`, 0.16.8); anything else is refused with 415
+/// at upload, so validation refuses it first.
+pub const SERVER_DOCUMENT_EXTENSIONS: &[&str] = &[
+    "pdf",
+    "txt",
+    "md",
+    "markdown",
+    "json",
+    "jsonl",
+    "csv",
+    "py",
+    "js",
+    "ts",
+    "java",
+    "cpp",
+    "cxx",
+    "c",
+    "h",
+    "cs",
+    "php",
+    "rb",
+    "go",
+    "rs",
+    "swift",
+    "kt",
+    "scala",
+    "r",
+    "m",
+    "html",
+    "htm",
+    "css",
+    "scss",
+    "sass",
+    "less",
+    "vue",
+    "jsx",
+    "tsx",
+    "xml",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "sh",
+    "bash",
+    "ps1",
+    "bat",
+    "cmd",
+    "dockerfile",
+    "sql",
+];
+
+/// Whether the server accepts a document with this path's extension.
+fn is_server_document(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && SERVER_DOCUMENT_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+    })
+}
+
 impl Walker<'_> {
     /// The agent's own `folders`: no shared folder's name, and no folder on two agents.
     pub(super) fn agent_folders(
@@ -89,7 +151,9 @@ impl Walker<'_> {
                     match expand_glob(&pat, self.files) {
                         Ok(paths) => {
                             for p in &paths {
-                                if let Some(c) = self.files.get(p) {
+                                if !is_server_document(p) {
+                                    self.err(pp.clone(), Problem::UnsupportedDocument(p.clone()));
+                                } else if let Some(c) = self.files.get(p) {
                                     files.insert(p.clone(), c.to_vec());
                                 }
                             }

@@ -17,6 +17,7 @@ mod tools;
 mod top;
 
 pub use agent::{name_problem, RESERVED_NAMES};
+pub use folders::SERVER_DOCUMENT_EXTENSIONS;
 pub use tools::{is_server_builtin, DEFAULT_TOOLS, SERVER_BUILTIN_TOOLS};
 pub(crate) use top::rooted;
 
