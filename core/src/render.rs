@@ -112,6 +112,16 @@ fn fleet_step_line(s: &FleetStep) -> String {
             format!("[~] folder {name} (UPDATE - {})", parts.join("; "))
         }
         FleetStep::CreateArchive { name, .. } => format!("[+] archive {name} (CREATE)"),
+        FleetStep::CreateMcpServer {
+            name, server_type, ..
+        } => format!("[+] mcp server {name} (CREATE, {server_type})"),
+        FleetStep::UpdateMcpServer { name, changes, .. } if changes.is_empty() => {
+            format!("[~] mcp server {name} (REFRESH tools)")
+        }
+        FleetStep::UpdateMcpServer { name, changes, .. } => format!(
+            "[~] mcp server {name} (UPDATE - {} change(s), then REFRESH tools)",
+            changes.len()
+        ),
     }
 }
 
@@ -151,6 +161,9 @@ pub fn render_text(plan: &Plan) -> String {
                 changes.iter().for_each(|c| render_change(&mut out, c))
             }
             FleetStep::UpdateTool { change, .. } => render_change(&mut out, change),
+            FleetStep::UpdateMcpServer { changes, .. } => {
+                changes.iter().for_each(|c| render_change(&mut out, c))
+            }
             _ => {}
         }
     }

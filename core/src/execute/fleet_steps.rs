@@ -2,7 +2,7 @@
 
 use crate::canary::keys;
 use crate::client::{ApiError, LettaClient, Transport};
-use crate::plan::{folder_hashes, FleetStep};
+use crate::plan::{folder_hashes, FleetStep, Kind};
 use serde_json::{json, Map, Value};
 
 /// The `id` of a server answer.
@@ -30,8 +30,31 @@ fn folder_metadata(
     m
 }
 
-/// Runs one fleet step; returns the id of a created object.
+/// Ids a fleet step makes known to the agent steps, by kind and name.
+pub(super) type Created = Vec<((Kind, String), String)>;
+
+/// Runs one fleet step; returns the ids of what it created (an MCP server step: the server's
+/// and those of its tools, which exist only once the server registered or refreshed them).
 pub(super) async fn run_fleet_step<T: Transport>(
+    client: &LettaClient<T>,
+    step: &FleetStep,
+) -> Result<Created, ApiError> {
+    if matches!(
+        step,
+        FleetStep::CreateMcpServer { .. } | FleetStep::UpdateMcpServer { .. }
+    ) {
+        return super::mcp::run(client, step).await;
+    }
+    let (kind, name) = step.target();
+    let id = run_object_step(client, step).await?;
+    Ok(id
+        .map(|id| ((kind, name.to_string()), id))
+        .into_iter()
+        .collect())
+}
+
+/// Runs a step on one object; returns the id of a created object.
+async fn run_object_step<T: Transport>(
     client: &LettaClient<T>,
     step: &FleetStep,
 ) -> Result<Option<String>, ApiError> {
@@ -103,5 +126,7 @@ pub(super) async fn run_fleet_step<T: Transport>(
                 .create_archive(name, description.as_deref(), embedding.as_deref())
                 .await?,
         )?)),
+        // Handled by `run_fleet_step` (they make several ids known).
+        FleetStep::CreateMcpServer { .. } | FleetStep::UpdateMcpServer { .. } => Ok(None),
     }
 }

@@ -57,6 +57,7 @@ pub fn plan(fleet: &Fleet, live: &LiveState, opts: &PlanOptions) -> Result<Plan,
         reconcile::shared_blocks::reconcile(&ctx, &mut phase1);
         reconcile::folders::reconcile(&ctx, &mut phase1);
         reconcile::tools::reconcile(&ctx, &mut phase1);
+        reconcile::mcp::reconcile(&ctx, &mut phase1);
         reconcile::archives::reconcile(&ctx, &mut phase1);
         let mut blockers = Vec::new();
         agents = reconcile::agents::reconcile(&ctx, &phase1, &mut blockers);
