@@ -121,6 +121,9 @@ impl Inputs {
                 ));
             }
         }
+        if a.vars != b.vars {
+            out.push("a variable's value changed".to_string());
+        }
         let (c, d) = (&self.conn, &now.conn);
         if c.base_url != d.base_url {
             out.push(format!(

@@ -361,6 +361,7 @@ pub fn PlanReview() -> impl IntoView {
                 {move || (opts.with(|o| o.mode == Mode::Cleanup)).then(|| view! {
                     <label class="check"><input type="checkbox" prop:checked=move || opts.with(|o| o.all_canaries) on:change=move |ev| opts.update(|o| o.all_canaries = event_target_checked(&ev)) />" Every canary of the prefix"</label>
                 })}
+                <FleetVariables />
                 <fieldset class="filter"><legend>"Agents"</legend>{filter}</fieldset>
             </form>
             <StaleNotice />
@@ -375,5 +376,49 @@ pub fn PlanReview() -> impl IntoView {
                 }}
             </div>
         </section>
+    }
+}
+
+/// The variables the fleet reads from the environment (MCP server `${VAR}`s, secrets'
+/// `from_env`): a page has no environment, so it asks. The values live in the page's plan
+/// options in memory only — `PlanOptions.vars` never serialises, so they reach no History entry,
+/// plan file or storage, and the fields are password fields. Editing one re-plans (the
+/// options form's change handler).
+#[component]
+fn FleetVariables() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let opts = state.options;
+    let names = Memo::new(move |_| {
+        state.report.with(|r| {
+            r.fleet
+                .as_ref()
+                .map(canary_core::plan::fleet_variables)
+                .unwrap_or_default()
+        })
+    });
+    move || {
+        let names = names.get();
+        (!names.is_empty()).then(|| {
+            let fields = names
+                .into_iter()
+                .map(|n| {
+                    let shown = n.clone();
+                    let key = n.clone();
+                    view! {
+                        <label>{format!("{n} ")}
+                            <input type="password" autocomplete="off" spellcheck="false" class="var" data-var=n
+                                prop:value=move || opts.with(|o| o.vars.get(&shown).unwrap_or_default().to_string())
+                                on:input=move |ev| opts.update(|o| o.vars.set(key.clone(), event_target_value(&ev))) />
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset class="vars" id="fleet-vars"><legend>"Variables"</legend>
+                    <p class="muted">"The fleet reads these from the environment (MCP servers, secrets). Values stay in this tab's memory: never stored, never in History or a plan file. An empty one is unset."</p>
+                    {fields}
+                </fieldset>
+            }
+        })
     }
 }

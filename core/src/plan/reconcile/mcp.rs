@@ -86,12 +86,23 @@ pub fn desired_definition(spec: &McpServerSpec, vars: &Vars) -> McpDefinition {
     }
 }
 
-/// Every variable the fleet's MCP servers refer to, sorted, each once (what the page asks for).
+/// Every variable the fleet reads from the environment, sorted, each once: the `${VAR}`s of
+/// its MCP servers and the `from_env` of its secrets. The page has no environment, so it asks
+/// for these (and keeps the answers in memory only).
 pub fn fleet_variables(fleet: &crate::fleet::Fleet) -> BTreeSet<String> {
+    let secrets = fleet
+        .global_secrets
+        .iter()
+        .chain(fleet.agents.iter().flat_map(|a| a.secrets.iter()))
+        .filter_map(|s| match &s.source {
+            crate::fleet::SecretSource::FromEnv { var, .. } => Some(var.clone()),
+            crate::fleet::SecretSource::Value(_) => None,
+        });
     fleet
         .mcp_servers
         .iter()
         .flat_map(|s| s.variables.iter().cloned())
+        .chain(secrets)
         .collect()
 }
 
