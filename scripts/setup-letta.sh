@@ -17,9 +17,11 @@ PY="${PYTHON:-python3}"
 
 mkdir -p "$CACHE"
 
+# mcp (PyPI, a letta dependency pinned by its uv.lock) also runs our test MCP server,
+# tests/mcp_server/server.py, which the Letta server spawns with this venv's python.
 letta_ok() {
   [ -x "$VENV/bin/letta" ] && [ -f "$SDIST_DIR/alembic.ini" ] &&
-    "$VENV/bin/python" -c "import letta, asyncpg, pgvector; assert letta.__version__ == '$LETTA_VERSION'" >/dev/null 2>&1
+    "$VENV/bin/python" -c "import letta, asyncpg, pgvector, mcp.server.fastmcp; assert letta.__version__ == '$LETTA_VERSION'" >/dev/null 2>&1
 }
 
 pg_ok() {
