@@ -106,7 +106,8 @@ pub struct FleetArgs {
     /// With --canary: delete the canaries (after promoting, with --promote).
     #[arg(long)]
     pub cleanup: bool,
-    /// Detach what the fleet no longer lists: blocks, tools, all (comma-separated).
+    /// Detach what the fleet no longer lists and remove undeclared secrets: blocks, tools,
+    /// secrets, all (comma-separated; any of them prunes every kind).
     #[arg(long, value_name = "TARGETS")]
     pub prune: Option<String>,
     /// Canary deploy: allow updating a changed tool in place (it is shared with production).

@@ -131,3 +131,78 @@ async fn plan_file_applies_when_current_and_is_refused_when_stale_or_edited() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(agents_starting(p).await.is_empty(), "{out:?}");
 }
+
+/// Secrets `from_env` never reach the plan file; `apply --plan` reads the variable again and
+/// the canary gets the value.
+#[tokio::test]
+async fn plan_files_hold_no_secret_values_and_apply_with_them() {
+    let u = common::unique("clisec");
+    let dir = std::env::temp_dir().join(format!("fleet-canary-test-{u}"));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let name = format!("sec-{u}");
+    let prefix = format!("S{u}-");
+    let var = format!("FC_TEST_KEY_{u}");
+    let value = format!("value-{u}");
+    std::fs::write(
+        dir.join("fleet.yaml"),
+        format!(
+            "agents:\n  - name: {name}\n    description: Secrets\n    system_prompt: {{value: You help.}}\n    llm_config: {{model: {}, context_window: 16000}}\n    embedding: {}\n    tools: []\n    secrets:\n      api_key: {{from_env: {var}}}\n",
+            common::MODEL,
+            common::EMBEDDING
+        ),
+    )
+    .expect("write");
+    let server = common::base_url();
+    let env = [
+        ("LETTA_BASE_URL", server.as_str()),
+        (var.as_str(), value.as_str()),
+    ];
+    let args = [
+        "plan",
+        "-f",
+        "fleet.yaml",
+        "--canary",
+        "--canary-prefix",
+        &prefix,
+        "--out",
+        "plan.json",
+    ];
+    let out = common::run_with(&dir, &env, &args);
+    assert_eq!(out.code, 0, "{out:?}");
+    let text = std::fs::read_to_string(dir.join("plan.json")).expect("plan file");
+    assert!(
+        !text.contains(&value) && !out.stdout.contains(&value),
+        "no secret value in the plan file or its text"
+    );
+    let out = common::run_with(&dir, &env, &["apply", "--plan", "plan.json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let c = common::client();
+    let canary = c
+        .agents_named(&format!("{prefix}{name}"))
+        .await
+        .expect("agents");
+    assert_eq!(canary.len(), 1);
+    let id = canary[0]["id"].as_str().expect("id").to_string();
+    let secrets = c.get_agent_secrets(&id).await.expect("secrets");
+    assert_eq!(
+        secrets.get("API_KEY"),
+        Some(&value),
+        "the value came from the environment"
+    );
+    let out = common::run_with(
+        &dir,
+        &env,
+        &[
+            "apply",
+            "-f",
+            "fleet.yaml",
+            "--canary",
+            "--canary-prefix",
+            &prefix,
+            "--cleanup",
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(agents_starting(&prefix).await.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

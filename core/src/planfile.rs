@@ -98,7 +98,8 @@ pub enum PlanFileError {
 /// How a freshly computed plan compares with the reviewed one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
-    /// Same work: the reviewed plan may run.
+    /// Same work: the reviewed plan may run (as the fresh plan, which holds the secret
+    /// values a file never carries).
     Current,
     /// The server (or the fleet) changed since the review: the work differs.
     Stale,
@@ -170,10 +171,14 @@ impl PlanFile {
     /// Compares a plan just computed from this file's fleet and options against the live
     /// server with the reviewed one. Equal fingerprints mean equal work; a file whose plan
     /// differs from the fresh one despite an equal fingerprint was edited and must not run.
+    ///
+    /// The comparison is of what a plan file can hold, the serialised plans: secret values
+    /// never serialise ([`crate::plan::Sensitive`]), so the file's plan has none and the fresh
+    /// plan, equal in everything written, is the one to run.
     pub fn freshness(&self, fresh: &Plan) -> Freshness {
         if fresh.fingerprint != self.plan.fingerprint {
             Freshness::Stale
-        } else if *fresh != self.plan {
+        } else if serde_json::to_value(fresh).ok() != serde_json::to_value(&self.plan).ok() {
             Freshness::Edited
         } else {
             Freshness::Current

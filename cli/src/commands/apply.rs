@@ -11,6 +11,7 @@ use crate::transport::NativeTransport;
 use canary_core::client::LettaClient;
 use canary_core::execute::{execute, ExecOptions, Timestamp};
 use canary_core::fleet::Fleet;
+use canary_core::plan::vars::Vars;
 use canary_core::plan::{plan, Plan, PlanOptions};
 use canary_core::planfile::{FleetSource, Freshness, PlanFile, PlanFileError};
 use std::io::IsTerminal;
@@ -60,7 +61,7 @@ fn confirm_prune(file: &Path) -> Result<(), CliError> {
         ));
     }
     eprint!(
-        "--prune will DETACH blocks, tools, folders and archives not present in {}.\nProceed? (y/N) ",
+        "--prune will DETACH blocks, tools, folders and archives and REMOVE secrets not present in {}.\nProceed? (y/N) ",
         file.display()
     );
     let mut line = String::new();
@@ -100,7 +101,11 @@ pub async fn apply(ctx: &Ctx, a: &ApplyArgs) -> Result<i32, CliError> {
 /// the executor run it, and the executor checks once more right before it writes.
 async fn apply_plan_file(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> Result<i32, CliError> {
     let shown = path.display().to_string();
-    let pf = read_plan_file(path)?;
+    let mut pf = read_plan_file(path)?;
+    // Variables (`${VAR}` in MCP servers, secrets `from_env`) never travel in a plan file:
+    // they come from this environment, and the re-plan shows whether they still give the
+    // reviewed plan.
+    pf.options.vars = environment_vars();
     let fleet = pf.load_fleet().map_err(|source| CliError::PlanFile {
         path: shown.clone(),
         source,
@@ -142,7 +147,18 @@ async fn apply_plan_file(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> Result<i32, C
         ));
         return Ok(print_plan(ctx, &pf.plan));
     }
-    run(ctx, &client, &fleet, &pf.plan, &pf.options, a.concurrency).await
+    // The fresh plan is the file's plan in everything the file holds, plus the secret values
+    // a file never carries.
+    run(ctx, &client, &fleet, &fresh, &pf.options, a.concurrency).await
+}
+
+/// The process environment as the planner's variables (names or values that are not Unicode
+/// are left out: unset).
+pub fn environment_vars() -> Vars {
+    Vars::new(
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+    )
 }
 
 fn read_plan_file(path: &Path) -> Result<PlanFile, CliError> {

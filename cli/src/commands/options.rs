@@ -54,12 +54,13 @@ pub fn parse_prune(raw: Option<&str>) -> Result<Prune, CliError> {
         ));
     }
     let mut notes = Vec::new();
-    if has("secrets") || has("all") {
-        notes.push("fleet-canary does not manage secrets or delete agents; --prune acts on attachments only".into());
+    if has("all") {
+        notes.push("--prune all: agents the fleet does not list are kept (fleet-canary never deletes them)".into());
     }
-    let detach = has("blocks") || has("tools") || has("all");
+    // The planner has one prune switch for every kind: any target turns it on.
+    let detach = has("blocks") || has("tools") || has("secrets") || has("all");
     if detach {
-        notes.push("fleet-canary's prune detaches every block, tool, folder and archive the fleet no longer lists; it deletes nothing".into());
+        notes.push("fleet-canary's prune detaches every block, tool, folder and archive the fleet no longer lists and removes undeclared secrets (never one in preserve_secrets); it deletes no block, tool, folder or archive".into());
     }
     Ok(Prune { detach, notes })
 }
@@ -141,6 +142,6 @@ mod tests {
             parse_prune(Some("agents")),
             Err(CliError::Usage(_))
         ));
-        assert!(parse_prune(Some("secrets")).is_ok_and(|p| !p.detach && !p.notes.is_empty()));
+        assert!(parse_prune(Some("secrets")).is_ok_and(|p| p.detach && !p.notes.is_empty()));
     }
 }
