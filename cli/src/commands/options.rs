@@ -119,10 +119,7 @@ pub fn plan_options(a: &FleetArgs, fleet: &Fleet, prune: &Prune) -> Result<PlanO
         cleanup_after: mode == Mode::Promote && a.cleanup,
         // `${VAR}` in MCP server definitions come from the environment, as in lettactl
         // (variables whose name or value is not Unicode are left out: unset, so empty).
-        vars: canary_core::plan::vars::Vars::new(
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-        ),
+        vars: super::apply::environment_vars(),
     })
 }
 
