@@ -15,11 +15,9 @@ mod deletions;
 mod fleet_steps;
 mod mcp;
 
-use crate::client::{ApiError, LettaClient, Transport};
+use crate::client::{ApiError, LettaClient, PlanLiveError, Transport};
 use crate::fleet::Fleet;
-use crate::plan::{
-    plan as make_plan, Action, AgentPlan, DeleteKind, Kind, Plan, PlanError, PlanOptions,
-};
+use crate::plan::{Action, AgentPlan, DeleteKind, Kind, Plan, PlanError, PlanOptions};
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -360,8 +358,14 @@ pub async fn execute<T: Transport>(
     if !reviewed.is_executable() {
         return Err(ExecError::Blocked(reviewed.blockers.clone()));
     }
-    let live = client.fetch_live(fleet).await?;
-    let fresh = make_plan(fleet, &live, options)?;
+    // The same read as a preview's (`LettaClient::plan_live`): narrow on a large server.
+    let (_, fresh) = client
+        .plan_live(fleet, options)
+        .await
+        .map_err(|e| match e {
+            PlanLiveError::Api(e) => ExecError::Api(e),
+            PlanLiveError::Plan(e) => ExecError::Plan(e),
+        })?;
     if fresh.fingerprint != reviewed.fingerprint {
         return Err(ExecError::Stale(Box::new(fresh)));
     }
