@@ -68,12 +68,12 @@ fn open(
     anchors: &mut std::collections::HashMap<Vec<u8>, usize>,
     pos: (usize, usize),
     kind: Kind,
-    anchor: Option<Vec<u8>>,
-) -> (usize, bool, Option<String>) {
+    anchor: Option<&[u8]>,
+) -> (usize, bool, Option<&'static [u8]>) {
     nodes.push(Node { pos, kind });
     let i = nodes.len() - 1;
     if let Some(a) = anchor {
-        anchors.insert(a, i);
+        anchors.insert(a.to_vec(), i);
     }
     (i, true, None)
 }
@@ -105,12 +105,12 @@ impl Positions {
                     });
                     let i = nodes.len() - 1;
                     if let Some(a) = anchor {
-                        anchors.insert(a, i);
+                        anchors.insert(a.to_vec(), i);
                     }
                     (i, false, Some(value))
                 }
                 events::Event::Alias(a) => {
-                    let target = anchors.get(&a).copied();
+                    let target = anchors.get(a).copied();
                     let pos = target.map(|t| nodes[t].pos).unwrap_or(pos);
                     nodes.push(Node {
                         pos,
@@ -142,7 +142,10 @@ impl Positions {
             match &mut nodes[*parent].kind {
                 Kind::Seq(items) => items.push(idx),
                 Kind::Map(entries) => match pending.take() {
-                    None => *pending = Some(key_text),
+                    // Only keys need their text (values are found by position in the tree).
+                    None => {
+                        *pending = Some(key_text.map(|b| String::from_utf8_lossy(b).into_owned()))
+                    }
                     Some(key) => entries.push((key, idx)),
                 },
                 Kind::Leaf | Kind::Alias(_) => {}

@@ -124,10 +124,12 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
     let mut walker = validate::Walker::new(&files);
     walker.errors.extend(root_error);
     let fleet = walker.fleet(&root);
-    // One pass over the text gives every position; a lookup is a walk down a small tree.
-    let positions = locate::Positions::new(yaml);
+    // One pass over the text gives every position; a lookup is a walk down a small tree. A
+    // fleet without diagnostics (the common case while typing) does not need the pass.
+    let positions = (!walker.errors.is_empty() || !walker.warnings.is_empty())
+        .then(|| locate::Positions::new(yaml));
     let diag = |found: validate::Found, severity| {
-        let pos = positions.locate(&found.path);
+        let pos = positions.as_ref().and_then(|p| p.locate(&found.path));
         Diagnostic {
             message: found.problem.to_string(),
             path: path_string(&found.path),

@@ -10,21 +10,22 @@
 use std::mem::MaybeUninit;
 use unsafe_libyaml_norway as unsafe_sys;
 
-/// One parser event, reduced to what the position tree needs.
-pub(super) enum Event {
-    /// A scalar with its text and anchor.
+/// One parser event, reduced to what the position tree needs. It borrows from the parser's
+/// event, so it lives only for the callback (nothing is copied that is not needed).
+pub(super) enum Event<'e> {
+    /// A scalar with its text (UTF-8: the input is a `&str`) and anchor.
     Scalar {
-        /// The scalar's text (lossy for bytes that are not UTF-8, which YAML text cannot hold).
-        value: String,
+        /// The scalar's text.
+        value: &'e [u8],
         /// Its anchor name, if any.
-        anchor: Option<Vec<u8>>,
+        anchor: Option<&'e [u8]>,
     },
     /// An alias (`*name`).
-    Alias(Vec<u8>),
+    Alias(&'e [u8]),
     /// A sequence starts (with its anchor).
-    SequenceStart(Option<Vec<u8>>),
+    SequenceStart(Option<&'e [u8]>),
     /// A mapping starts (with its anchor).
-    MappingStart(Option<Vec<u8>>),
+    MappingStart(Option<&'e [u8]>),
     /// A sequence or mapping ends.
     End,
 }
@@ -39,19 +40,20 @@ impl Drop for Parser {
     }
 }
 
-/// Copies a NUL-terminated anchor name; `None` for a null pointer.
+/// A NUL-terminated anchor name; `None` for a null pointer.
 ///
-/// SAFETY: `p` is null or points to a NUL-terminated string owned by the current event.
-unsafe fn anchor(p: *const u8) -> Option<Vec<u8>> {
+/// SAFETY: `p` is null or points to a NUL-terminated string that outlives `'e` (owned by the
+/// current event, which is deleted only after the callback returns).
+unsafe fn anchor<'e>(p: *const u8) -> Option<&'e [u8]> {
     if p.is_null() {
         return None;
     }
-    Some(std::ffi::CStr::from_ptr(p.cast()).to_bytes().to_vec())
+    Some(std::ffi::CStr::from_ptr(p.cast()).to_bytes())
 }
 
 /// Calls `each` with every node event of the text and its 1-based (line, column), in order,
 /// until the stream ends or the text stops parsing.
-pub(super) fn parse(text: &str, mut each: impl FnMut(Event, (usize, usize))) {
+pub(super) fn parse(text: &str, mut each: impl FnMut(Event<'_>, (usize, usize))) {
     let mut parser = Parser(Box::new(MaybeUninit::uninit()));
     let p = parser.0.as_mut_ptr();
     // SAFETY: `p` points to heap memory that stays put; `text` outlives the parser, which
@@ -68,8 +70,9 @@ pub(super) fn parse(text: &str, mut each: impl FnMut(Event, (usize, usize))) {
     loop {
         let mut raw = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
         // SAFETY: the parser is initialised; a successful `parse` fills `raw`, whose union
-        // field is read according to its type and which is deleted right after.
-        let (event, pos, end) = unsafe {
+        // field is read according to its type; the borrowed event is handed to `each` and
+        // `raw` is deleted after it returns.
+        let end = unsafe {
             if unsafe_sys::yaml_parser_parse(p, raw.as_mut_ptr()).fail {
                 return;
             }
@@ -87,7 +90,7 @@ pub(super) fn parse(text: &str, mut each: impl FnMut(Event, (usize, usize))) {
                         std::slice::from_raw_parts(s.value, s.length as usize)
                     };
                     Some(Event::Scalar {
-                        value: String::from_utf8_lossy(bytes).into_owned(),
+                        value: bytes,
                         anchor: anchor(s.anchor),
                     })
                 }
@@ -104,12 +107,12 @@ pub(super) fn parse(text: &str, mut each: impl FnMut(Event, (usize, usize))) {
                 _ => None,
             };
             let end = matches!(e.type_, unsafe_sys::YAML_STREAM_END_EVENT);
+            if let Some(event) = event {
+                each(event, pos);
+            }
             unsafe_sys::yaml_event_delete(raw.as_mut_ptr());
-            (event, pos, end)
+            end
         };
-        if let Some(event) = event {
-            each(event, pos);
-        }
         if end {
             return;
         }
