@@ -4,10 +4,12 @@
 //! network errors (honouring `Retry-After`). Creates are not blindly retried: the server has no
 //! idempotency key, so the executor looks an agent up after an ambiguous failure instead.
 
+mod chat;
 pub mod conversations;
 mod live_read;
 mod mcp;
 pub mod messages;
+mod objects;
 mod secrets;
 pub mod transport;
 
@@ -17,8 +19,7 @@ pub use transport::{
     retry_after_seconds, Body, Counting, Method, NetworkError, Request, Response, Transport,
 };
 
-use crate::fleet::{BlockSpec, FolderFile};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::cell::Cell;
 
 /// Errors of Letta API calls, by what the user can do about them.
@@ -431,243 +432,5 @@ impl<T: Transport> LettaClient<T> {
         )
         .await
         .map(|_| ())
-    }
-
-    /// Blocks with this label.
-    pub async fn blocks_labelled(&self, label: &str) -> Result<Vec<Value>, ApiError> {
-        self.list_all(&format!("/blocks/?label={}", enc(label)))
-            .await
-    }
-
-    /// Creates a block.
-    pub async fn create_block(
-        &self,
-        spec: &BlockSpec,
-        metadata: Map<String, Value>,
-    ) -> Result<Value, ApiError> {
-        let body = json!({"label": spec.label, "value": spec.value, "limit": spec.limit, "description": spec.description, "metadata": metadata});
-        self.json(Method::Post, "/blocks/", Body::Json(body)).await
-    }
-
-    /// Updates a block's value, limit and description.
-    pub async fn update_block(&self, id: &str, spec: &BlockSpec) -> Result<Value, ApiError> {
-        let body =
-            json!({"value": spec.value, "limit": spec.limit, "description": spec.description});
-        self.json(
-            Method::Patch,
-            &format!("/blocks/{}", enc(id)),
-            Body::Json(body),
-        )
-        .await
-    }
-
-    /// Deletes a block.
-    pub async fn delete_block(&self, id: &str) -> Result<(), ApiError> {
-        self.call(Method::Delete, &format!("/blocks/{}", enc(id)), Body::Empty)
-            .await
-            .map(|_| ())
-    }
-
-    /// Every tool.
-    pub async fn list_tools(&self) -> Result<Vec<Value>, ApiError> {
-        self.list_all("/tools/").await
-    }
-
-    /// Creates a tool from Python source.
-    pub async fn create_tool(&self, source: &str) -> Result<Value, ApiError> {
-        self.json(
-            Method::Post,
-            "/tools/",
-            Body::Json(json!({"source_code": source})),
-        )
-        .await
-    }
-
-    /// Updates a tool's source in place.
-    pub async fn update_tool(&self, id: &str, source: &str) -> Result<Value, ApiError> {
-        self.json(
-            Method::Patch,
-            &format!("/tools/{}", enc(id)),
-            Body::Json(json!({"source_code": source})),
-        )
-        .await
-    }
-
-    /// Every folder.
-    pub async fn list_folders(&self) -> Result<Vec<Value>, ApiError> {
-        self.list_all("/folders/").await
-    }
-
-    /// Files of a folder.
-    pub async fn folder_files(&self, id: &str) -> Result<Vec<Value>, ApiError> {
-        self.list_all(&format!("/folders/{}/files", enc(id))).await
-    }
-
-    /// Creates a folder.
-    pub async fn create_folder(
-        &self,
-        name: &str,
-        embedding: Option<&str>,
-        metadata: Map<String, Value>,
-    ) -> Result<Value, ApiError> {
-        let mut body = json!({"name": name, "metadata": metadata});
-        if let Some(e) = embedding {
-            body["embedding"] = json!(e);
-        }
-        self.json(Method::Post, "/folders/", Body::Json(body)).await
-    }
-
-    /// Replaces a folder's metadata.
-    pub async fn set_folder_metadata(
-        &self,
-        id: &str,
-        metadata: Map<String, Value>,
-    ) -> Result<Value, ApiError> {
-        self.json(
-            Method::Patch,
-            &format!("/folders/{}", enc(id)),
-            Body::Json(json!({"metadata": metadata})),
-        )
-        .await
-    }
-
-    /// Uploads one file into a folder.
-    pub async fn upload_file(&self, folder: &str, file: &FolderFile) -> Result<Value, ApiError> {
-        let name = file.file_name().to_string();
-        let content_type = if name.ends_with(".md") {
-            "text/markdown"
-        } else if name.ends_with(".json") {
-            "application/json"
-        } else if name.ends_with(".pdf") {
-            "application/pdf"
-        } else if std::str::from_utf8(&file.content).is_ok() {
-            "text/plain"
-        } else {
-            "application/octet-stream"
-        };
-        let body = Body::File {
-            name,
-            content_type: content_type.into(),
-            content: file.content.clone(),
-        };
-        self.json(
-            Method::Post,
-            &format!("/folders/{}/upload", enc(folder)),
-            body,
-        )
-        .await
-    }
-
-    /// Deletes one file from a folder.
-    pub async fn delete_file(&self, folder: &str, file: &str) -> Result<(), ApiError> {
-        self.call(
-            Method::Delete,
-            &format!("/folders/{}/{}", enc(folder), enc(file)),
-            Body::Empty,
-        )
-        .await
-        .map(|_| ())
-    }
-
-    /// Deletes a folder.
-    pub async fn delete_folder(&self, id: &str) -> Result<(), ApiError> {
-        self.call(
-            Method::Delete,
-            &format!("/folders/{}", enc(id)),
-            Body::Empty,
-        )
-        .await
-        .map(|_| ())
-    }
-
-    /// Every archive.
-    pub async fn list_archives(&self) -> Result<Vec<Value>, ApiError> {
-        self.list_all("/archives/").await
-    }
-
-    /// Ids of the agents an archive is attached to.
-    pub async fn archive_agents(&self, id: &str) -> Result<Vec<String>, ApiError> {
-        let v = self.get(&format!("/archives/{}/agents", enc(id))).await?;
-        Ok(v.as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.get("id").and_then(Value::as_str).map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default())
-    }
-
-    /// Creates an archive.
-    pub async fn create_archive(
-        &self,
-        name: &str,
-        description: Option<&str>,
-        embedding: Option<&str>,
-    ) -> Result<Value, ApiError> {
-        let mut body = json!({"name": name});
-        if let Some(d) = description {
-            body["description"] = json!(d);
-        }
-        if let Some(e) = embedding {
-            body["embedding"] = json!(e);
-        }
-        self.json(Method::Post, "/archives/", Body::Json(body))
-            .await
-    }
-
-    /// Sends a message and waits for the whole reply.
-    pub async fn send_message(&self, agent: &str, text: &str) -> Result<ChatReply, ApiError> {
-        let body = json!({"messages": [{"role": "user", "content": text}]});
-        let v = self
-            .json(
-                Method::Post,
-                &format!("/agents/{}/messages", enc(agent)),
-                Body::Json(body),
-            )
-            .await?;
-        Ok(ChatReply::from_api(&v))
-    }
-
-    /// Sends a message and streams the reply: `on_message` sees each message as it arrives.
-    pub async fn stream_message(
-        &self,
-        agent: &str,
-        text: &str,
-        on_message: &mut dyn FnMut(&ChatMessage),
-    ) -> Result<ChatReply, ApiError> {
-        let body = json!({"messages": [{"role": "user", "content": text}], "stream_tokens": false});
-        let req = self.request(
-            Method::Post,
-            &format!("/agents/{}/messages/stream", enc(agent)),
-            Body::Json(body),
-        );
-        let url = req.url.clone();
-        let mut buffer = String::new();
-        let mut reply = ChatReply::default();
-        let mut raw = String::new();
-        let status = {
-            let mut feed = |chunk: &str| {
-                raw.push_str(chunk);
-                buffer.push_str(chunk);
-                for event in messages::drain_events(&mut buffer) {
-                    if let Some(m) = reply.push_event(&event) {
-                        on_message(&m);
-                    }
-                }
-            };
-            self.transport
-                .send_streaming(req, &mut feed)
-                .await
-                .map_err(|e| ApiError::Network { url, message: e.0 })?
-        };
-        if !(200..300).contains(&status) {
-            return Err(classify(status, &raw));
-        }
-        for event in messages::drain_events(&mut format!("{buffer}\n\n")) {
-            if let Some(m) = reply.push_event(&event) {
-                on_message(&m);
-            }
-        }
-        Ok(reply)
     }
 }

@@ -1,0 +1,64 @@
+//! Sending messages to an agent's default conversation: whole replies and streamed ones.
+//! Test traffic goes through isolated conversations instead ([`super::conversations`]).
+
+use super::messages::{self, ChatMessage, ChatReply};
+use super::{classify, enc, ApiError, Body, LettaClient, Method, Transport};
+use serde_json::json;
+
+impl<T: Transport> LettaClient<T> {
+    /// Sends a message and waits for the whole reply.
+    pub async fn send_message(&self, agent: &str, text: &str) -> Result<ChatReply, ApiError> {
+        let body = json!({"messages": [{"role": "user", "content": text}]});
+        let v = self
+            .json(
+                Method::Post,
+                &format!("/agents/{}/messages", enc(agent)),
+                Body::Json(body),
+            )
+            .await?;
+        Ok(ChatReply::from_api(&v))
+    }
+
+    /// Sends a message and streams the reply: `on_message` sees each message as it arrives.
+    pub async fn stream_message(
+        &self,
+        agent: &str,
+        text: &str,
+        on_message: &mut dyn FnMut(&ChatMessage),
+    ) -> Result<ChatReply, ApiError> {
+        let body = json!({"messages": [{"role": "user", "content": text}], "stream_tokens": false});
+        let req = self.request(
+            Method::Post,
+            &format!("/agents/{}/messages/stream", enc(agent)),
+            Body::Json(body),
+        );
+        let url = req.url.clone();
+        let mut buffer = String::new();
+        let mut reply = ChatReply::default();
+        let mut raw = String::new();
+        let status = {
+            let mut feed = |chunk: &str| {
+                raw.push_str(chunk);
+                buffer.push_str(chunk);
+                for event in messages::drain_events(&mut buffer) {
+                    if let Some(m) = reply.push_event(&event) {
+                        on_message(&m);
+                    }
+                }
+            };
+            self.transport
+                .send_streaming(req, &mut feed)
+                .await
+                .map_err(|e| ApiError::Network { url, message: e.0 })?
+        };
+        if !(200..300).contains(&status) {
+            return Err(classify(status, &raw));
+        }
+        for event in messages::drain_events(&mut format!("{buffer}\n\n")) {
+            if let Some(m) = reply.push_event(&event) {
+                on_message(&m);
+            }
+        }
+        Ok(reply)
+    }
+}
