@@ -140,7 +140,7 @@ async function plan(mode) {
   await page.fill('#prefix', PREFIX);
   await page.dispatchEvent('#prefix', 'change');
   await page.selectOption('#mode', mode);
-  await page.waitForSelector('#plan-summary', { timeout: 30000 });
+  await page.waitForSelector('#plan-summary', { timeout: 90000 });
 }
 
 async function execute() {
@@ -171,6 +171,15 @@ async function runSuite(text) {
 }
 
 test('suites, replay and the promote gate through the Test view', async () => {
+  try {
+    await flow();
+  } catch (e) {
+    await shot('verdict-failure');
+    throw e;
+  }
+});
+
+async function flow() {
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/connect`);
   await page.waitForFunction(() => document.querySelector('#health')?.textContent.includes('healthy'), null, { timeout: 20000 });
 
@@ -180,6 +189,7 @@ test('suites, replay and the promote gate through the Test view', async () => {
   await gate('refused', /no test suite has run/);
   await go('run');
   assert.strictEqual(await page.isDisabled('#confirm'), true, 'promote refused by the gate');
+  await page.waitForSelector('#gate-note');
   await go('plan');
   await page.check('#gate-override');
   await page.fill('#gate-reason', 'first release, nothing to compare with');
@@ -297,4 +307,4 @@ test('suites, replay and the promote gate through the Test view', async () => {
   await page.waitForFunction(() => !document.querySelector('#confirm')?.disabled, null, { timeout: 20000 });
   await shot('promote-allowed');
   assert.deepStrictEqual(consoleErrors, []);
-});
+}
