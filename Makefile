@@ -77,10 +77,10 @@ test: export LETTA_PORT := 8293
 test: export MODEL_PORT := 8294
 test: export PG_PORT := 8295
 test: export LETTA_BASE_URL := http://127.0.0.1:8293
-test: setup lint test-core test-wasm test-js
+test: setup lint test-core test-wasm
 	trap 'bash scripts/letta.sh down' EXIT
 	bash scripts/letta.sh reset
-	$(MAKE) --no-print-directory test-engine test-e2e
+	$(MAKE) --no-print-directory test-js test-engine test-e2e
 
 bench: setup js build
 	trap 'bash scripts/letta.sh down' EXIT
