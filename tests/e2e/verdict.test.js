@@ -224,6 +224,13 @@ async function flow() {
   await go('test');
   await page.fill('#test-prefix', PREFIX);
   await page.dispatchEvent('#test-prefix', 'change');
+  // A letta-evals dataset imported into the fleet's files: its bad line is named.
+  const ds = path.join(SHOTS, `dataset-${U}.jsonl`);
+  fs.writeFileSync(ds, '{"input": "hello", "ground_truth": "hello"}\n{"nope": 1}\n');
+  await page.fill('#suite-text', '');
+  await page.setInputFiles('#dataset-file', ds);
+  await page.waitForFunction(() => /dataset: tests\/dataset-\d+\.jsonl/.test(document.querySelector('#suite-text').value));
+  await page.waitForFunction(() => /tests\/dataset-\d+\.jsonl:2: 'input' must be/.test(document.querySelector('#suite-errors').textContent));
   await page.fill('#suite-text', SUITE_BAD);
   await page.waitForSelector('#suite-errors .errors li');
   const errText = await page.textContent('#suite-errors');

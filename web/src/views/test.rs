@@ -37,6 +37,56 @@ fn example_suite(agents: &[String]) -> String {
     )
 }
 
+/// Points a suite at a dataset: replaces its `dataset:` line, or adds one.
+fn with_dataset(suite: &str, dataset: &str) -> String {
+    if suite.trim().is_empty() {
+        return format!("name: imported\ndataset: {dataset}\n");
+    }
+    let mut found = false;
+    let mut lines: Vec<String> = suite
+        .lines()
+        .map(|l| {
+            if l.starts_with("dataset:") {
+                found = true;
+                format!("dataset: {dataset}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    if !found {
+        lines.push(format!("dataset: {dataset}"));
+    }
+    lines.join("\n") + "\n"
+}
+
+/// Adds a letta-evals dataset (JSONL) to the fleet's files under `tests/` and points the suite
+/// at it; the suite's parse then reports each bad line of it.
+fn import_dataset(state: AppState, path: RwSignal<String>, ev: leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    let Some(list) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.files())
+    else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let Some((name, bytes)) = api::read_files(list).await.into_iter().next() else {
+            return;
+        };
+        let file = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let dataset = format!("tests/{file}");
+        let suite_path = path.get_untracked();
+        let suite = file_text(state, &suite_path).unwrap_or_default();
+        let updated = with_dataset(&suite, &dataset);
+        state.files.update(|f| {
+            f.insert(dataset, bytes);
+            f.insert(suite_path, updated);
+        });
+    });
+}
+
 /// Where a run stands.
 #[derive(Debug, Clone, PartialEq)]
 enum RunView {
@@ -272,6 +322,10 @@ pub fn Test() -> impl IntoView {
                             view! { <option value=p.clone() selected=move || path.get() == p2>{p.clone()}</option> }
                         }).collect_view()}
                     </select>
+                </label>
+                <label class="file-button">"Import a letta-evals dataset (.jsonl) "
+                    <input type="file" id="dataset-file" accept=".jsonl,.json"
+                        on:change=move |ev| import_dataset(state, path, ev) />
                 </label>
                 <button id="suite-example" on:click=move |_| set_text(example_suite(&agent_names()))
                     disabled=move || !text.get().trim().is_empty()>"Start from an example"</button>
