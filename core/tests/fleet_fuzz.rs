@@ -7,7 +7,7 @@
 use canary_core::fleet::{load_fleet, FileSet};
 use proptest::prelude::*;
 
-const SEED: &str = "x-d: &d\n  description: d\n  llm_config: {model: a/b, context_window: 2000}\nshared_blocks:\n  - {name: s, description: s, limit: 10, value: v, agent_owned: false}\nagents:\n  - name: a\n    <<: *d\n    system_prompt: {from_file: p.md}\n    tools: [\"tools/*\", x]\n    shared_blocks: [s]\n    memory_blocks:\n      - {name: m, description: m, limit: 5, value: abc, agent_owned: true}\n    folders: [{name: f, files: [\"docs/**/*\"]}]\n    archives: [{name: ar}]\n    tags: [t]\n";
+const SEED: &str = "x-d: &d\n  description: d\n  llm_config: {model: a/b, context_window: 2000}\nroot_path: .\nmcp_servers:\n  - {name: m, type: sse, server_url: \"http://${H}/sse\", auth_token: $T}\n  - {name: s, type: stdio, command: run, args: [a], env: {K: v}}\nglobal-secrets: {g_key: {from_env: G, preserve_existing: true}}\npreserve_secrets: [keep]\nshared_blocks:\n  - {name: s, description: s, limit: 10, value: v, agent_owned: false}\nagents:\n  - name: a\n    <<: *d\n    system_prompt: {from_file: p.md}\n    tools: [\"tools/*\", x]\n    shared_blocks: [s]\n    memory_blocks:\n      - {name: m, description: m, limit: 5, value: abc, agent_owned: true}\n    folders: [{name: f, files: [\"docs/**/*.md\"]}]\n    archives: [{name: ar}]\n    tags: [t]\n    mcp_tools: [{server: m, tools: [x]}, {server: s}]\n    secrets: {KEY: {value: v}}\n    conversations: [{summary: hi, isolated_blocks: [m]}]\n";
 
 fn files() -> FileSet {
     [
