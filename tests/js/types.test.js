@@ -100,6 +100,8 @@ test('the emitted declarations contain no `any` and declare every function with 
     listCanaries: ['(conn: Connection)', 'Promise<CanaryListResult>'],
     describeCanary: ['(conn: Connection, canary: string)', 'Promise<DescribeResult>'],
     sendMessage: ['(conn: Connection, agent: string, text: string, listener: ((message: ChatMessage) => void) | null)', 'Promise<SendResult>'],
+    writePlanFile: ['(plan: Plan, options: PlanOptions | null, fleet: FleetSourceInput, server: string)', 'PlanFileText'],
+    readPlanFile: ['(text: string)', 'PlanFileResult'],
   };
   const declared = DTS.split('\n').filter((l) => l.startsWith('export function ')).sort();
   assert.deepStrictEqual(declared, Object.entries(signatures).map(([f, [params, ret]]) => `export function ${f}${params}: ${ret};`).sort());

@@ -56,7 +56,7 @@ fn client(conn: JsValue) -> Result<LettaClient<FetchTransport>, Failure> {
     ))
 }
 
-fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     js_sys::Date::new_0()
         .to_iso_string()
         .as_string()
@@ -123,7 +123,7 @@ pub async fn plan_on_server(
 
 /// Options that differ from the plan's would make the re-plan differ and the run refuse as
 /// "stale", blaming the server; say what is wrong instead.
-fn check_options(plan: &Plan, options: &PlanOptions) -> Result<(), Failure> {
+pub(crate) fn check_options(plan: &Plan, options: &PlanOptions) -> Result<(), Failure> {
     let name = |m: crate::plan::Mode| match serde_json::to_value(m) {
         Ok(serde_json::Value::String(s)) => s,
         _ => format!("{m:?}"),

@@ -478,7 +478,8 @@ export type FailureKind =
   | "ambiguous"
   | "stale"
   | "blocked"
-  | "notCanary";
+  | "notCanary"
+  | "planFile";
 
 /** Why a call gave no result, by what the caller can do about it. */
 export interface Failure {
@@ -625,3 +626,35 @@ export interface ChatReply {
 export type SendResult =
   | { ok: true; error: null; agentId: string; reply: ChatReply }
   | { ok: false; error: Failure; agentId: null; reply: null };
+
+// ---- Plan files -----------------------------------------------------------------------------
+
+/** A fleet as its source: the YAML and the files it references. */
+export interface FleetSource {
+  /** The fleet file's name as the user knows it (informational). */
+  path: string;
+  yaml: string;
+  files: Record<string, string | number[]>;
+}
+
+export interface FleetSourceInput {
+  path?: string;
+  yaml: string;
+  files?: FleetFiles | null;
+}
+
+/** The versioned plan file shared with `fleet-canary plan --out` / `apply --plan` and the web app. */
+export interface PlanFile {
+  format: "fleet-canary-plan";
+  version: number;
+  createdAt: string;
+  /** The server the plan was made against. */
+  server: string;
+  options: Required<Omit<PlanOptions, "vars">>;
+  fleet: FleetSource;
+  plan: Plan;
+}
+
+export type PlanFileText = { ok: true; error: null; text: string } | { ok: false; error: Failure; text: null };
+
+export type PlanFileResult = { ok: true; error: null; planFile: PlanFile } | { ok: false; error: Failure; planFile: null };
