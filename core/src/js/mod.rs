@@ -6,7 +6,7 @@
 //! answer is a plain object with `ok`: bad input, an invalid fleet or an unreachable server is
 //! an answer saying what and where, never an exception, so a pipeline needs no try/catch.
 //!
-//! The TypeScript declarations are written by hand in `types.d.ts` (the plan and report types
+//! The TypeScript declarations are written by hand in `types/*.d.ts` (the plan and report types
 //! live in modules whose derives we do not want to tie to a TS generator); `tests/js/` proves
 //! them with `tsc` against real answers of this module.
 
@@ -23,7 +23,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS: &str = include_str!("types.d.ts");
+const TS_FLEET: &str = include_str!("types/fleet.d.ts");
+#[wasm_bindgen(typescript_custom_section)]
+const TS_PLAN: &str = include_str!("types/plan.d.ts");
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SERVER: &str = include_str!("types/server.d.ts");
 
 /// Why a call gave no result, by what the caller can do about it (`Failure` in TypeScript).
 #[derive(Debug, Clone, Serialize)]
