@@ -18,7 +18,8 @@ export interface PlanOptions {
   allCanaries?: boolean;
   /** Promote: clean the canaries up after every agent was promoted. */
   cleanupAfter?: boolean;
-  /** Values for `${VAR}` / `$VAR` in MCP server definitions (read, never written back). */
+  /** Values of variables: `${VAR}` / `$VAR` in MCP server definitions and `from_env` secrets
+   * (e.g. `{ ...process.env }`). Kept in memory: never in a plan, its text or a plan file. */
   vars?: Record<string, string>;
 }
 
