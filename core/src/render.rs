@@ -164,6 +164,11 @@ pub fn render_text(plan: &Plan) -> String {
             FleetStep::UpdateMcpServer { changes, .. } => {
                 changes.iter().for_each(|c| render_change(&mut out, c))
             }
+            FleetStep::CreateFolder { sources, .. } | FleetStep::SyncFolder { sources, .. } => {
+                for line in crate::plan::source_lines(sources) {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
             _ => {}
         }
     }

@@ -61,6 +61,7 @@ Canary deploy (prefix CANARY-)
 [+] block policies (CREATE canary copy for CANARY-)
 [+] block style (CREATE canary copy for CANARY-)
 [+] folder CANARY-kb (CREATE, 1 file(s): a.md)
+    kb/* → a.md
 [+] tool lookup (CREATE)
 [+] archive tickets (CREATE)
 

@@ -338,3 +338,21 @@ fn a_plan_without_a_server_treats_built_in_tools_as_present_and_cannot_run() {
         .any(|b| b.contains("tool 'web_search' is not on the server")));
     assert!(!read.blockers.iter().any(|b| b.contains("was not read")));
 }
+
+#[test]
+fn the_plan_says_what_each_folder_glob_matched() {
+    let mut f = files("return q");
+    f.insert("kb/b.md".into(), "B");
+    f.insert("kb/c.txt".into(), "C");
+    let yaml = FLEET.replace("files: [\"kb/*\"]", "files: [\"kb/*.md\"]");
+    let r = load_fleet(&yaml, &f);
+    assert!(r.ok, "{:?}", r.errors);
+    let fleet = r.fleet.expect("fleet");
+    let p = plan(&fleet, &empty_server(), &opts(Mode::Promote)).expect("plan");
+    let text = render_text(&p);
+    assert!(
+        text.contains("[+] folder kb (CREATE, 2 file(s): a.md, b.md)"),
+        "{text}"
+    );
+    assert!(text.contains("    kb/*.md → a.md, b.md"), "{text}");
+}

@@ -81,6 +81,7 @@ async fn run_object_step<T: Transport>(
             embedding,
             files,
             copy_prefix,
+            ..
         } => {
             let folder = client
                 .create_folder(

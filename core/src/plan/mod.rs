@@ -23,17 +23,16 @@ mod steps;
 pub mod vars;
 
 pub use compute::{plan, PlanError, NOT_READ};
-pub use diff::{diff_text, Span, Tag, TextChange};
+pub use diff::{diff_rows, diff_text, word_spans, DiffRow, Span, Tag, TextChange};
 pub use reconcile::folder_hashes;
-pub use reconcile::tools::LETTA_TOOLS;
 pub use reconcile::{desired_definition, fleet_variables};
 pub use review::{
     Action, AgentPlan, Change, CleanupPhase, DeleteKind, Deletion, Impact, Kept, Summary,
 };
 pub use secrets::{SecretWrite, Sensitive, SENSITIVE_TEXT};
 pub use steps::{
-    file_names, folder_delta_names, AgentPatch, AgentStep, CreateAgent, FleetStep, Kind, Ref,
-    ServerFile,
+    file_names, folder_delta_names, source_lines, AgentPatch, AgentStep, CreateAgent, FleetStep,
+    Kind, Ref, ServerFile,
 };
 
 use serde::{Deserialize, Serialize};

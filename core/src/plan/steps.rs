@@ -2,7 +2,7 @@
 //! agent, and the references between them.
 
 use super::Change;
-use crate::fleet::{BlockSpec, FolderFile};
+use crate::fleet::{BlockSpec, FileSource, FolderFile};
 use crate::live::McpDefinition;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -99,6 +99,9 @@ pub enum FleetStep {
         files: Vec<FolderFile>,
         /// The canary prefix of a canary-only copy.
         copy_prefix: Option<String>,
+        /// The fleet's `files` entries and what each matched (globs included).
+        #[serde(default)]
+        sources: Vec<FileSource>,
     },
     /// Bring an existing folder's files in line with the fleet.
     SyncFolder {
@@ -114,6 +117,9 @@ pub enum FleetStep {
         files: Vec<FolderFile>,
         /// The canary prefix of a canary-only copy.
         copy_prefix: Option<String>,
+        /// The fleet's `files` entries and what each matched (globs included).
+        #[serde(default)]
+        sources: Vec<FileSource>,
     },
     /// Create an archive.
     CreateArchive {
@@ -247,6 +253,27 @@ pub struct ServerFile {
     pub id: String,
     /// File name.
     pub name: String,
+}
+
+/// What each `files` entry of a folder matched, for plan lines: `docs/*.md → a.md, b.md`
+/// (a plain path that names itself is left out; empty when every entry is a plain path).
+pub fn source_lines(sources: &[FileSource]) -> Vec<String> {
+    sources
+        .iter()
+        .filter(|s| s.matched.len() != 1 || s.matched[0] != s.pattern)
+        .map(|s| {
+            let names: Vec<&str> = s
+                .matched
+                .iter()
+                .map(|m| m.rsplit('/').next().unwrap_or(m))
+                .collect();
+            if names.is_empty() {
+                format!("{} matched no file", s.pattern)
+            } else {
+                format!("{} → {}", s.pattern, names.join(", "))
+            }
+        })
+        .collect()
 }
 
 /// The file names of a folder's documents, comma-separated, for plan lines.

@@ -101,6 +101,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx, out: &mut Phase1) {
                             delete,
                             files: spec.files.clone(),
                             copy_prefix: None,
+                            sources: spec.sources.clone(),
                         });
                     }
                     Some(Resolved {
@@ -115,6 +116,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx, out: &mut Phase1) {
                         embedding,
                         files: spec.files.clone(),
                         copy_prefix: None,
+                        sources: spec.sources.clone(),
                     });
                     Some(Resolved {
                         name: name.clone(),
@@ -181,6 +183,7 @@ fn canary_copy(
                     delete,
                     files: spec.files.clone(),
                     copy_prefix: Some(prefix.into()),
+                    sources: spec.sources.clone(),
                 });
             }
             Some(Resolved {
@@ -195,6 +198,7 @@ fn canary_copy(
                 embedding,
                 files: spec.files.clone(),
                 copy_prefix: Some(prefix.into()),
+                sources: spec.sources.clone(),
             });
             Some(Resolved {
                 name: copy_name,

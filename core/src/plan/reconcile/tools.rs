@@ -7,37 +7,6 @@ use super::{is_canary_agent, Ctx, Phase1};
 use crate::plan::{Change, FleetStep, Impact, Kind};
 use std::collections::BTreeSet;
 
-/// The tools a Letta 0.16.8 server provides itself (its `LETTA_TOOL_SET` and file tools):
-/// present on every server, so a plan made without reading one treats them as there.
-pub const LETTA_TOOLS: &[&str] = &[
-    "send_message",
-    "conversation_search",
-    "archival_memory_insert",
-    "archival_memory_search",
-    "core_memory_append",
-    "core_memory_replace",
-    "memory",
-    "memory_apply_patch",
-    "memory_replace",
-    "memory_insert",
-    "memory_rethink",
-    "memory_finish_edits",
-    "send_message_to_agent_and_wait_for_reply",
-    "send_message_to_agents_matching_tags",
-    "send_message_to_agent_async",
-    "store_memories",
-    "rethink_user_memory",
-    "finish_rethinking_memory",
-    "search_memory",
-    "run_code",
-    "run_code_with_tools",
-    "web_search",
-    "fetch_webpage",
-    "open_files",
-    "grep_files",
-    "semantic_search_files",
-];
-
 /// Reconciles every tool the selected agents use.
 pub(in crate::plan) fn reconcile(ctx: &Ctx, out: &mut Phase1) {
     let mut done = BTreeSet::new();
@@ -48,7 +17,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx, out: &mut Phase1) {
             }
             let live = ctx.live.tool_by_name(&t.name);
             match (&t.source, live) {
-                (None, None) if ctx.live.not_read && LETTA_TOOLS.contains(&t.name.as_str()) => {}
+                (None, None) if ctx.live.not_read && crate::fleet::is_server_builtin(&t.name) => {}
                 (None, None) => out.blockers.push(format!(
                     "tool '{}' is not on the server; add tools/{}.py to the fleet's files or install the tool on the server",
                     t.name, t.name
