@@ -11,9 +11,12 @@
 //!   (`ILIKE %PREFIX%`), so a superset; the planner itself filters by `starts_with`.
 //! - *Who uses block B / folder F?* (every safety rule of the planner that spares or refuses:
 //!   `Ctx::users`, `block_production_users`, `folder_production_users`, cleanup's
-//!   `used_by_remaining`, `production_block`): `GET /v1/blocks/{id}/agents` and
-//!   `GET /v1/folders/{id}/agents` (ids; unknown agents are then read by id). Every user is read
-//!   whole (same `include=` as the list), so it is an agent like any other in the state.
+//!   `used_by_remaining`, `production_block`): `GET /v1/blocks/{id}/agents` (light) and
+//!   `GET /v1/folders/{id}/agents` give the users' ids; users not yet read are then read
+//!   whole by id (same `include=` as the list), so each is an agent like any other in the
+//!   state. A block attached to an agent already read needs no such read when the server
+//!   says no second agent has it (`GET /v1/blocks/?label=L&connected_to_agents_count_gt=1`,
+//!   one read per label): a canary's own blocks, the usual case, cost nothing per block.
 //!
 //! Which blocks and folders matter is decided from the state read so far ([`needs`]), and the
 //! reads repeat until nothing new is asked (users only ever add agents, which can only add
@@ -266,14 +269,21 @@ impl<T: Transport> LettaClient<T> {
         .await
     }
 
-    /// Agents that have block `id` attached, whole; none when the block is gone.
-    pub async fn block_agents(&self, id: &str) -> Result<Vec<Value>, ApiError> {
+    /// Ids of the agents that have block `id` attached; none when the block is gone. Read
+    /// light (`include=agent.tags` only: an explicit include returns only what it lists); the
+    /// agents not yet known are then read whole, by id.
+    pub async fn block_agent_ids(&self, id: &str) -> Result<Vec<String>, ApiError> {
         match self
-            .list_all(&format!("/blocks/{}/agents?{AGENT_INCLUDE}", enc(id)))
+            .list_all(&format!("/blocks/{}/agents?include=agent.tags", enc(id)))
             .await
         {
             Err(ApiError::NotFound(_)) => Ok(Vec::new()),
-            r => r,
+            Err(e) => Err(e),
+            Ok(list) => Ok(list
+                .iter()
+                .filter_map(agent_id)
+                .map(str::to_string)
+                .collect()),
         }
     }
 
@@ -313,24 +323,74 @@ impl<T: Transport> LettaClient<T> {
         }
     }
 
+    /// Of the blocks whose users the plan asks about, those that need a read: a block
+    /// attached to an agent already read, which the server says no other agent has
+    /// (`GET /v1/blocks/?label=L&connected_to_agents_count_gt=1`, one read per label, lists
+    /// those that more than one agent has), has exactly that agent as its user.
+    async fn blocks_to_ask(
+        &self,
+        live: &LiveState,
+        blocks: BTreeSet<String>,
+    ) -> Result<BTreeSet<String>, ApiError> {
+        let users = live.block_users();
+        let mut labels: BTreeSet<&str> = BTreeSet::new();
+        for id in &blocks {
+            if let (Some(b), true) = (live.block(id), users.contains_key(id.as_str())) {
+                labels.insert(b.label.as_str());
+            }
+        }
+        let shared: Vec<Vec<Value>> = stream::iter(labels)
+            .map(|l| self.blocks_shared_labelled(l))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        let shared: BTreeSet<&str> = shared.iter().flatten().filter_map(agent_id).collect();
+        Ok(blocks
+            .into_iter()
+            .filter(|id| !users.contains_key(id.as_str()) || shared.contains(id.as_str()))
+            .collect())
+    }
+
+    /// Blocks with this label that more than one agent has attached.
+    pub async fn blocks_shared_labelled(&self, label: &str) -> Result<Vec<Value>, ApiError> {
+        self.list_all(&format!(
+            "/blocks/?label={}&connected_to_agents_count_gt=1",
+            enc(label)
+        ))
+        .await
+    }
+
+    /// Reads every agent in `ids` not yet `known`, whole; agents gone meanwhile are left out.
+    async fn agents_by_id(
+        &self,
+        ids: Vec<String>,
+        known: &BTreeSet<String>,
+    ) -> Result<Vec<Value>, ApiError> {
+        let mut out = Vec::new();
+        for a in ids {
+            if known.contains(&a) {
+                continue;
+            }
+            match self.get_agent(&a).await {
+                Ok(v) => out.push(v),
+                Err(ApiError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
     async fn narrow(&self, read: Read, known: &BTreeSet<String>) -> Result<Vec<Value>, ApiError> {
         match read {
             Read::Named(n) => self.agents_named(&n).await,
             Read::Prefix(p) => self.agents_matching(&p).await,
-            Read::BlockUsers(id) => self.block_agents(&id).await,
+            Read::BlockUsers(id) => {
+                let ids = self.block_agent_ids(&id).await?;
+                self.agents_by_id(ids, known).await
+            }
             Read::FolderUsers(id) => {
-                let mut out = Vec::new();
-                for a in self.folder_agents(&id).await? {
-                    if known.contains(&a) {
-                        continue;
-                    }
-                    match self.get_agent(&a).await {
-                        Ok(v) => out.push(v),
-                        Err(ApiError::NotFound(_)) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(out)
+                let ids = self.folder_agents(&id).await?;
+                self.agents_by_id(ids, known).await
             }
         }
     }
@@ -351,11 +411,13 @@ impl<T: Transport> LettaClient<T> {
             if todo.is_empty() {
                 return Ok(Some(list));
             }
+            let state = objects.state(&list);
+            let blocks = self.blocks_to_ask(&state, todo.blocks).await?;
             let mut reads: Vec<Read> = todo.names.into_iter().map(Read::Named).collect();
             if todo.prefix {
                 reads.push(Read::Prefix(opts.prefix.clone()));
             }
-            reads.extend(todo.blocks.into_iter().map(Read::BlockUsers));
+            reads.extend(blocks.into_iter().map(Read::BlockUsers));
             reads.extend(todo.folders.into_iter().map(Read::FolderUsers));
             let known: BTreeSet<String> = agents.keys().cloned().collect();
             let known = &known;
