@@ -62,7 +62,15 @@ export type FleetStep =
   | { op: "updateBlock"; id: string; spec: BlockSpec; copy: boolean; changes: Change[] }
   | { op: "createTool"; name: string; source: string }
   | { op: "updateTool"; id: string; name: string; source: string; change: Change }
-  | { op: "createFolder"; name: string; embedding: string | null; files: FolderFile[]; copyPrefix: string | null }
+  | {
+      op: "createFolder";
+      name: string;
+      embedding: string | null;
+      files: FolderFile[];
+      copyPrefix: string | null;
+      /** The fleet's `files` entries and what each matched. */
+      sources: FileSource[];
+    }
   | {
       op: "syncFolder";
       id: string;
@@ -71,6 +79,7 @@ export type FleetStep =
       delete: ServerFile[];
       files: FolderFile[];
       copyPrefix: string | null;
+      sources: FileSource[];
     }
   | { op: "createArchive"; name: string; description: string | null; embedding: string | null }
   | { op: "createMcpServer"; name: string; serverType: string }
