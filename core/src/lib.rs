@@ -19,3 +19,4 @@ pub mod plan;
 pub mod planfile;
 pub mod render;
 pub mod verdict;
+pub mod wording;

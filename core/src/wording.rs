@@ -1,0 +1,218 @@
+//! What the plan view says around a plan: the production banner, the warning when the fleet
+//! is not the one the canaries were deployed from, the order agents are reviewed in, and the
+//! in-place explanations of the plan's terms. Kept here, beside [`crate::render`], so the page
+//! and the command line word a plan the same way and the views only draw.
+
+use crate::plan::{Action, AgentPlan, Mode, Plan};
+
+/// What "Prune" does, for the help next to the option.
+pub const HELP_PRUNE: &str = "Prune removes what the fleet file no longer lists: tools, blocks \
+and folders attached to an agent on the server but absent from its YAML are detached. Without \
+it, extra attachments are left alone. Nothing is deleted from the server.";
+
+/// What "(drift)" means in the plan's summary.
+pub const HELP_DRIFT: &str = "Drift: the agent on the server no longer matches the fleet file \
+(someone edited it, or the file changed). \"To update\" counts the agents whose fields will be \
+written back to what the file says.";
+
+/// What a "shared block: other block → shared" change means.
+pub const HELP_SHARED_BLOCK: &str = "The agent has a block with this label, but not the fleet's \
+shared block: the plan detaches the agent's own block and attaches the shared one (or, for a \
+canary, its canary copy). The detached block itself is not deleted.";
+
+/// The help text for a change row, when its wording needs one: the shared-block swap.
+pub fn change_help(field: &str, old: Option<&str>) -> Option<&'static str> {
+    (field.starts_with("shared block ") && old == Some("other block")).then_some(HELP_SHARED_BLOCK)
+}
+
+fn rank(a: Action) -> u8 {
+    match a {
+        Action::Blocked => 0,
+        Action::Update => 1,
+        Action::Create => 2,
+        Action::Unchanged => 3,
+    }
+}
+
+/// The agents in the order a reviewer reads them: blocked, then updated, then created, then
+/// unchanged; the fleet's order within each group. An update among dozens of unchanged agents
+/// must not be hidden in the middle of the list.
+pub fn review_order(agents: &[AgentPlan]) -> Vec<&AgentPlan> {
+    let mut v: Vec<&AgentPlan> = agents.iter().collect();
+    v.sort_by_key(|a| rank(a.action));
+    v
+}
+
+/// The banner of a plan that writes to production (promote, production apply); `None` for
+/// canary deploys and cleanups, which never touch production agents.
+pub fn production_banner(plan: &Plan) -> Option<String> {
+    let live = plan
+        .agents
+        .iter()
+        .filter(|a| matches!(a.action, Action::Create | Action::Update))
+        .count();
+    match plan.mode {
+        Mode::Promote => Some(format!(
+            "PRODUCTION — promote: this plan writes the fleet to the live agents your users talk \
+             to ({live} agent(s) created or updated), not to canaries.{}",
+            if plan.cleanup_follows() {
+                " Then it deletes the canaries."
+            } else {
+                ""
+            }
+        )),
+        Mode::Apply => Some(format!(
+            "PRODUCTION — apply: this plan writes the fleet straight to the live agents your \
+             users talk to ({live} agent(s) created or updated), without canaries."
+        )),
+        Mode::Canary | Mode::Cleanup => None,
+    }
+}
+
+/// The warning when the fleet about to be promoted differs from the one the canaries of
+/// `prefix` were deployed from (at `deployed_at`): what production gets was never tested.
+pub fn deployed_version_warning(prefix: &str, deployed_at: &str) -> String {
+    format!(
+        "This fleet differs from the version the {prefix} canaries were deployed from \
+         ({deployed_at}): promoting it puts changes into production that the canaries never \
+         ran. Deploy the canaries again and test them, or promote the deployed version."
+    )
+}
+
+/// Said when no deployment of the canaries is on record here (deployed elsewhere, or the
+/// history was cleared), so the reviewer knows the check could not be made.
+pub fn deployed_version_unknown(prefix: &str) -> String {
+    format!(
+        "No canary deploy with prefix {prefix} is recorded in this browser's history, so it \
+         cannot be checked that this is the fleet the canaries run."
+    )
+}
+
+/// What a cleanup of chosen canaries covers: their prefix, and the production agents whose
+/// canaries go (`None`: every canary of the prefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanupScope {
+    /// The canaries' prefix.
+    pub prefix: String,
+    /// Production names to clean up; `None` for the whole prefix.
+    pub agents: Option<Vec<String>>,
+}
+
+/// Turns canaries chosen in a list, as `(prefix, production name)`, into a cleanup's scope, or
+/// says in a sentence why it cannot be one. A cleanup covers one prefix; choosing every canary
+/// of it (`canaries_of_prefix` counts them) is the whole prefix, otherwise the cleanup is
+/// scoped through the page's fleet (`fleet_agents`), so each chosen canary's production agent
+/// must be in it — never a wider cleanup than what was chosen.
+pub fn bulk_cleanup(
+    picked: &[(&str, &str)],
+    fleet_agents: &[String],
+    canaries_of_prefix: impl Fn(&str) -> usize,
+) -> Result<CleanupScope, String> {
+    let Some((prefix, _)) = picked.first() else {
+        return Err("Select the canaries to clean up first.".into());
+    };
+    if let Some((other, _)) = picked.iter().find(|(p, _)| p != prefix) {
+        return Err(format!(
+            "A cleanup covers one prefix: the selection mixes {prefix} and {other}. Select the \
+             canaries of one prefix."
+        ));
+    }
+    if picked.len() == canaries_of_prefix(prefix) {
+        return Ok(CleanupScope {
+            prefix: prefix.to_string(),
+            agents: None,
+        });
+    }
+    let mut agents: Vec<String> = picked.iter().map(|(_, n)| n.to_string()).collect();
+    agents.sort();
+    agents.dedup();
+    let missing: Vec<&str> = agents
+        .iter()
+        .filter(|n| !fleet_agents.contains(n))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "Only part of prefix {prefix} is selected, and {} not in the page's fleet: a partial \
+             cleanup is scoped through the fleet's agents. Load the fleet these canaries come \
+             from, or select every canary of {prefix}.",
+            match missing.as_slice() {
+                [one] => format!("{one} is"),
+                many => format!("{} are", many.join(", ")),
+            }
+        ));
+    }
+    Ok(CleanupScope {
+        prefix: prefix.to_string(),
+        agents: Some(agents),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(name: &str, action: Action) -> AgentPlan {
+        AgentPlan {
+            production_name: name.into(),
+            name: name.into(),
+            action,
+            id: None,
+            changes: vec![],
+            unchanged: vec![],
+            steps: vec![],
+        }
+    }
+
+    #[test]
+    fn changed_agents_come_first_in_fleet_order() {
+        let agents = vec![
+            agent("a", Action::Unchanged),
+            agent("b", Action::Create),
+            agent("c", Action::Update),
+            agent("d", Action::Unchanged),
+            agent("e", Action::Update),
+            agent("f", Action::Blocked),
+        ];
+        let order: Vec<_> = review_order(&agents)
+            .into_iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(order, ["f", "c", "e", "b", "a", "d"]);
+    }
+
+    #[test]
+    fn bulk_cleanup_is_never_wider_than_the_selection() {
+        let fleet = vec!["a".to_string(), "b".to_string()];
+        let three = |_: &str| 3;
+        let whole = bulk_cleanup(&[("X-", "a"), ("X-", "b"), ("X-", "z")], &fleet, three);
+        assert_eq!(
+            whole.map(|s| s.agents),
+            Ok(None),
+            "every canary chosen: the prefix"
+        );
+        let part = bulk_cleanup(&[("X-", "b"), ("X-", "a")], &fleet, three);
+        assert_eq!(
+            part,
+            Ok(CleanupScope {
+                prefix: "X-".into(),
+                agents: Some(vec!["a".into(), "b".into()])
+            })
+        );
+        let outside = bulk_cleanup(&[("X-", "z")], &fleet, three).unwrap_err();
+        assert!(
+            outside.contains("z is not in the page's fleet"),
+            "{outside}"
+        );
+        let mixed = bulk_cleanup(&[("X-", "a"), ("Y-", "a")], &fleet, three).unwrap_err();
+        assert!(mixed.contains("one prefix"), "{mixed}");
+        assert!(bulk_cleanup(&[], &fleet, three).is_err());
+    }
+
+    #[test]
+    fn shared_block_swap_has_help() {
+        assert!(change_help("shared block policies", Some("other block")).is_some());
+        assert!(change_help("shared block policies", None).is_none());
+        assert!(change_help("system_prompt", Some("other block")).is_none());
+    }
+}
