@@ -12,6 +12,7 @@ const ROOT = path.resolve(__dirname, '..');
 const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
 const PORT = Number(process.env.BENCH_APP_PORT || 8091);
 const APP = `http://127.0.0.1:${PORT}`;
+const DIST = process.env.BENCH_DIST || path.join(ROOT, 'dist');
 const AGENTS = Number(process.env.BENCH_PAGE_AGENTS || 50);
 const ROUNDS = Number(process.env.BENCH_PAGE_ROUNDS || 3);
 const BUDGET = 1.2;
@@ -36,7 +37,7 @@ async function api(method, p, body) {
 }
 
 function serve() {
-  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), path.join(ROOT, 'dist'), String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), DIST, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     p.stdout.once('data', () => resolve(p));
     p.once('exit', (c) => reject(new Error(`static server exited ${c}`)));

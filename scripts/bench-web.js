@@ -7,6 +7,8 @@ const { chromium } = require('playwright-core');
 
 const ROOT = path.resolve(__dirname, '..');
 const PORT = 8089;
+// The release app's directory (BENCH_DIST to measure a build made elsewhere).
+const DIST = process.env.BENCH_DIST || path.join(ROOT, 'dist');
 const median = (v) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const BUNDLE_KB = 300;
@@ -22,9 +24,9 @@ function fleetYaml(n) {
 
 async function main() {
   const out = {};
-  const wasmFile = fs.readdirSync(path.join(ROOT, 'dist')).find((f) => f.endsWith('.wasm'));
-  const wasm = fs.readFileSync(path.join(ROOT, 'dist', wasmFile));
-  const js = fs.readdirSync(path.join(ROOT, 'dist')).filter((f) => f.endsWith('.js')).reduce((s, f) => s + fs.statSync(path.join(ROOT, 'dist', f)).size, 0);
+  const wasmFile = fs.readdirSync(DIST).find((f) => f.endsWith('.wasm'));
+  const wasm = fs.readFileSync(path.join(DIST, wasmFile));
+  const js = fs.readdirSync(DIST).filter((f) => f.endsWith('.js')).reduce((s, f) => s + fs.statSync(path.join(DIST, f)).size, 0);
   out.wasm = { raw: wasm.length, gzip: zlib.gzipSync(wasm, { level: 9 }).length, brotli: zlib.brotliCompressSync(wasm, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length, js };
   console.log(`release app wasm: ${kb(out.wasm.raw)} raw, ${kb(out.wasm.gzip)} gzip, ${kb(out.wasm.brotli)} brotli (+ ${kb(js)} JS)`);
 
@@ -62,7 +64,7 @@ async function main() {
   }
 
   // Navigation to interactive: the fleet editor rendered and validated, median of 7 loads.
-  const server = spawn('node', [path.join(ROOT, 'scripts/serve.js'), path.join(ROOT, 'dist'), String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn('node', [path.join(ROOT, 'scripts/serve.js'), DIST, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => server.stdout.once('data', r));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const loads = [];

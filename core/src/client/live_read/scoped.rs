@@ -445,8 +445,9 @@ impl<T: Transport> LettaClient<T> {
         auto: bool,
     ) -> Result<(LiveState, Result<Plan, PlanError>), ApiError> {
         let (count, objects) = if auto {
-            let (c, o) = futures::try_join!(self.count_agents(), self.fleet_objects(fleet))?;
-            (Some(c), o)
+            // A server without the count read is read narrowly (exact either way).
+            let count = async { Ok::<_, ApiError>(self.count_agents().await.ok()) };
+            futures::try_join!(count, self.fleet_objects(fleet))?
         } else {
             (None, self.fleet_objects(fleet).await?)
         };
