@@ -2,9 +2,10 @@
 
 use crate::api;
 use crate::state::{mode_label, AppState, PlanState, Reviewed, Route, RunState};
-use crate::views::diff::ChangeView;
+use crate::views::diff::{ChangeView, DiffPrefs};
 use canary_core::plan::{plan, Action, AgentPlan, AgentStep, CleanupPhase, FleetStep, Mode, Plan};
 use canary_core::render::render_text;
+use canary_core::wording;
 use leptos::prelude::*;
 
 /// Starts a new review of the page's fleet and options. The previous run's result belongs to
@@ -123,9 +124,20 @@ fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| view! { <div class="change"><div class="field">{k}</div><div class="value">{v}</div></div> })
         .collect_view();
+        let values = c.memory_blocks.iter().map(|b| view! {
+            <div class="full-value" data-block=b.label.clone()>
+                <div class="field">{format!("block {} ({}/{} chars{})", b.label, b.value.chars().count(), b.limit, if b.agent_owned { ", agent-owned" } else { "" })}</div>
+                <pre class="text-block">{b.value.clone()}</pre>
+            </div>
+        }).collect_view();
         view! {
             <p class="muted">{format!("One create request{}.", if a.steps.len() > 1 { format!(", then {} more step(s)", a.steps.len() - 1) } else { String::new() })}</p>
             <div class="changes">{rows}</div>
+            <details class="full-values" open>
+                <summary>"System prompt and block values"</summary>
+                <div class="full-value"><div class="field">"system_prompt"</div><pre class="text-block system-prompt">{c.system.clone()}</pre></div>
+                {values}
+            </details>
         }
     });
     view! {
@@ -189,21 +201,34 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
         .collect_view();
     let kept_count = p.cleanup.as_ref().map_or(0, |c| c.kept.len());
     let follows = p.cleanup_follows();
-    let cards = p
-        .agents
-        .iter()
+    let ordered = wording::review_order(&p.agents);
+    let (changed, same): (Vec<_>, Vec<_>) = ordered
+        .into_iter()
+        .partition(|a| a.action != Action::Unchanged);
+    let cards = changed
+        .into_iter()
+        .cloned()
+        .map(|a| agent_card(a, show_all))
+        .collect_view();
+    let same_count = same.len();
+    let same_cards = same
+        .into_iter()
         .cloned()
         .map(|a| agent_card(a, show_all))
         .collect_view();
     let cleanup = p.mode == Mode::Cleanup;
+    let banner = wording::production_banner(&p);
+    let deployed = (p.mode == Mode::Promote).then(|| deployed_check(&r));
     view! {
+        {banner.map(|b| view! { <div class="callout prod-banner" id="production-banner" role="note"><strong>{b}</strong></div> })}
+        {deployed}
         <div class="summary" id="plan-summary">
             {if cleanup {
                 view! { <span class="count delete">{format!("{} to delete", s.delete)}</span><span class="count same">{format!("{kept_count} kept")}</span> }.into_any()
             } else {
                 view! {
                     <span class="count create">{format!("{} to create", s.create)}</span>
-                    <span class="count update">{format!("{} to update", s.update)}</span>
+                    <span class="count update" title=wording::HELP_DRIFT>{format!("{} to update", s.update)}</span>
                     <span class="count same">{format!("{} unchanged", s.unchanged)}</span>
                     <span class="count">{format!("{} shared object change(s)", s.fleet_steps)}</span>
                 }.into_any()
@@ -221,15 +246,67 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
         })}
         {(!p.production_impact.is_empty()).then(|| view! { <div class="callout warn"><h2>"Production impact"</h2><ul>{impact}</ul></div> })}
         {move || if as_text.get() {
-            view! { <pre class="plan-text" id="plan-text">{text.clone()}</pre> }.into_any()
+            view! {
+                <pre class="plan-text" id="plan-text">{text.clone()}</pre>
+                <p class="help-inline" id="drift-help">{wording::HELP_DRIFT}</p>
+            }.into_any()
         } else {
             view! { <div></div> }.into_any()
         }}
         {follows.then(|| view! { <h2 class="phase" id="phase-one">"Phase one: promote to production"</h2> })}
         {(!p.fleet_steps.is_empty()).then(|| view! { <div class="card"><h2>"Shared objects"</h2><ul class="steps">{steps}</ul></div> })}
         <div class="cards">{cards}</div>
+        {(same_count > 0).then(|| view! {
+            <details class="unchanged-agents" id="unchanged-agents">
+                <summary>{format!("{same_count} unchanged agent(s)")}</summary>
+                <div class="cards">{same_cards}</div>
+            </details>
+        })}
         {p.cleanup.clone().map(|c| cleanup_phase(c, follows))}
     }
+}
+
+/// The promote's check of the fleet against the version its canaries were deployed from (the
+/// newest successful canary deploy of the plan's prefix on this server in the history).
+fn deployed_check(r: &Reviewed) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let prefix = r.inputs.options.prefix.clone();
+    let server = r.inputs.conn.base_url.clone();
+    let entry = state.history.with_untracked(|h| {
+        h.iter()
+            .find(|e| {
+                e.mode == "canary"
+                    && e.ok
+                    && e.server == server
+                    && e.prefix.as_deref() == Some(prefix.as_str())
+            })
+            .cloned()
+    });
+    let Some(e) = entry else {
+        return view! { <p class="muted" id="deployed-unknown">{wording::deployed_version_unknown(&prefix)}</p> }.into_any();
+    };
+    let then = canary_core::fleet::load_fleet(&e.yaml, &e.files)
+        .fleet
+        .map(|f| canary_core::verdict::fleet_hash(&f));
+    if then.as_deref() == Some(canary_core::verdict::fleet_hash(&r.fleet).as_str()) {
+        return view! { <p class="ok" id="deployed-same">{format!("This is the fleet the {prefix} canaries were deployed from ({}).", e.time)}</p> }.into_any();
+    }
+    let change = canary_core::plan::Change {
+        field: "fleet.yaml".into(),
+        diff: Some(canary_core::plan::diff_text(&e.yaml, &r.inputs.yaml)),
+        old: Some(e.yaml.clone()),
+        new: Some(r.inputs.yaml.clone()),
+    };
+    let files_differ = e.files != r.inputs.files;
+    view! {
+        <div class="callout bad" id="deployed-differs" role="alert">
+            <h2>"Not the fleet the canaries run"</h2>
+            <p>{wording::deployed_version_warning(&prefix, &e.time)}</p>
+            {files_differ.then(|| view! { <p>"The fleet's files differ too."</p> })}
+            <details><summary>"What changed since the canary deploy"</summary><ChangeView change=change /></details>
+        </div>
+    }
+    .into_any()
 }
 
 /// Phase two: what the cleanup deletes and spares. After a promote it is part of the same
@@ -268,6 +345,13 @@ pub fn PlanReview() -> impl IntoView {
     let state = expect_context::<AppState>();
     let show_all = RwSignal::new(false);
     let as_text = RwSignal::new(false);
+    let prefs = DiffPrefs::default();
+    provide_context(prefs);
+    let wrap = RwSignal::new(true);
+    let agent_query = RwSignal::new(String::new());
+    // Execute was clicked while the plan was being recomputed or out of date (the click that
+    // blurs the prefix field re-plans it): the click is kept and lands once the plan is ready.
+    let pending_exec = RwSignal::new(false);
     // The plan file last loaded here, to say whether the page's plan is still the file's.
     let loaded_file = RwSignal::new(None);
     let opts = state.options;
@@ -292,8 +376,10 @@ pub fn PlanReview() -> impl IntoView {
         })
     };
     let filter = move || {
+        let q = agent_query.get().to_lowercase();
         agent_names()
             .into_iter()
+            .filter(|n| q.is_empty() || n.to_lowercase().contains(&q))
             .map(|n| {
                 let n2 = n.clone();
                 let n3 = n.clone();
@@ -322,6 +408,42 @@ pub fn PlanReview() -> impl IntoView {
         matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_executable() && !r.plan.is_noop())
             && state.stale_reasons().is_empty()
     };
+    // Clickable when the plan can run, or when a re-plan (started or needed) may make it so.
+    let can_click = move || {
+        ready()
+            || matches!(state.plan.get(), PlanState::Loading(_))
+            || !state.stale_reasons().is_empty()
+    };
+    let on_execute = move |_| {
+        if ready() {
+            state.go(Route::Run);
+            return;
+        }
+        if !state.stale_reasons_untracked().is_empty() {
+            review(state);
+        }
+        pending_exec.set(true);
+    };
+    Effect::new(move |_| {
+        if !pending_exec.get() {
+            return;
+        }
+        match state.plan.get() {
+            PlanState::Loading(_) => {}
+            PlanState::Ready(_) if !state.stale_reasons().is_empty() => {}
+            PlanState::Ready(r) => {
+                pending_exec.set(false);
+                if r.plan.is_executable() && !r.plan.is_noop() {
+                    state.go(Route::Run);
+                }
+            }
+            PlanState::Empty | PlanState::Failed(_) => pending_exec.set(false),
+        }
+    });
+    let set_agents = move |all: bool| {
+        opts.update(|o| o.agents = if all { None } else { Some(Vec::new()) });
+        review(state);
+    };
     view! {
         <section class="panel">
             <div class="panel-head">
@@ -330,9 +452,13 @@ pub fn PlanReview() -> impl IntoView {
                     <button on:click=move |_| as_text.update(|t| *t = !*t)>{move || if as_text.get() { "Hide text" } else { "Show as text" }}</button>
                     <button on:click=move |_| show_all.update(|t| *t = !*t) aria-pressed=move || show_all.get().to_string()>
                         {move || if show_all.get() { "Changed fields only" } else { "Show all fields" }}</button>
+                    <button id="diff-split" on:click=move |_| prefs.split.update(|t| *t = !*t) aria-pressed=move || prefs.split.get().to_string()>
+                        {move || if prefs.split.get() { "Unified diff" } else { "Side by side" }}</button>
+                    <button id="diff-wrap" on:click=move |_| wrap.update(|t| *t = !*t) aria-pressed=move || wrap.get().to_string()>"Wrap lines"</button>
                     <button id="replan" on:click=move |_| review(state)>"Re-plan"</button>
                     <crate::views::plan_file::PlanFileButtons loaded=loaded_file />
-                    <button class="primary" id="to-execute" disabled=move || !ready() on:click=move |_| state.go(Route::Run)>"Execute…"</button>
+                    <button class="primary" id="to-execute" disabled=move || !can_click() aria-busy=move || pending_exec.get().to_string() on:click=on_execute>
+                        {move || if pending_exec.get() { "Planning…" } else { "Execute…" }}</button>
                 </div>
             </div>
             <form class="options" on:submit=move |ev| { ev.prevent_default(); review(state); } on:change=move |_| review(state)>
@@ -351,7 +477,10 @@ pub fn PlanReview() -> impl IntoView {
                         on:input=move |ev| opts.update(|o| o.prefix = event_target_value(&ev))
                         on:change=move |ev| opts.update(|o| o.prefix = event_target_value(&ev)) />
                 </label>
-                <label class="check"><input type="checkbox" prop:checked=move || opts.with(|o| o.prune) on:change=move |ev| opts.update(|o| o.prune = event_target_checked(&ev)) />" Prune"</label>
+                <span class="with-help">
+                    <label class="check"><input id="prune" type="checkbox" aria-describedby="prune-help" prop:checked=move || opts.with(|o| o.prune) on:change=move |ev| opts.update(|o| o.prune = event_target_checked(&ev)) />" Prune"</label>
+                    <details class="help tip"><summary aria-label="What does Prune do?">"?"</summary><p id="prune-help" role="tooltip">{wording::HELP_PRUNE}</p></details>
+                </span>
                 {move || (opts.with(|o| o.mode == Mode::Canary)).then(|| view! {
                     <label class="check"><input id="accept-tools" type="checkbox" prop:checked=move || opts.with(|o| o.accept_tool_updates) on:change=move |ev| opts.update(|o| o.accept_tool_updates = event_target_checked(&ev)) />" Accept in-place tool updates"</label>
                 })}
@@ -362,12 +491,20 @@ pub fn PlanReview() -> impl IntoView {
                     <label class="check"><input type="checkbox" prop:checked=move || opts.with(|o| o.all_canaries) on:change=move |ev| opts.update(|o| o.all_canaries = event_target_checked(&ev)) />" Every canary of the prefix"</label>
                 })}
                 <FleetVariables />
-                <fieldset class="filter"><legend>"Agents"</legend>{filter}</fieldset>
+                <fieldset class="filter"><legend>"Agents"</legend>
+                    <input id="agent-filter" type="search" placeholder="Filter agents" aria-label="Filter the agent list"
+                        prop:value=move || agent_query.get()
+                        on:input=move |ev| agent_query.set(event_target_value(&ev))
+                        on:change=move |ev| ev.stop_propagation() />
+                    <button type="button" id="agents-all" class="small" on:click=move |_| set_agents(true)>"All"</button>
+                    <button type="button" id="agents-none" class="small" on:click=move |_| set_agents(false)>"None"</button>
+                    {filter}
+                </fieldset>
             </form>
             <StaleNotice />
             <crate::views::test::PromoteGate />
             <crate::views::plan_file::PlanFileNote loaded=loaded_file />
-            <div id="plan" aria-live="polite">
+            <div id="plan" aria-live="polite" class:nowrap=move || !wrap.get()>
                 {move || match state.plan.get() {
                     PlanState::Empty => view! { <p class="muted">"No plan yet."</p> }.into_any(),
                     PlanState::Loading(_) => view! { <p class="muted">"Reading the server and planning…"</p> }.into_any(),

@@ -99,6 +99,14 @@ fn start(state: AppState, reviewed: Reviewed) {
                     });
                 }
                 crate::views::test::after_promote(state, reviewed.plan.mode, &report);
+                // Production has the fleet now: the next plan is a canary deploy again, so a
+                // second production write never happens just because the selector stayed.
+                if reviewed.plan.mode == Mode::Promote && report.phase_one_ok() {
+                    state.options.update(|o| {
+                        o.mode = Mode::Canary;
+                        o.cleanup_after = false;
+                    });
+                }
                 state.run.set(RunState::Finished(
                     Box::new(report),
                     asked,

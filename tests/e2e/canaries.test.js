@@ -1,0 +1,199 @@
+// The Canaries view at scale (issue 15): compact rows, search and sort, a "differs from
+// production" column, Describe in a drawer beside the table, and bulk clean-up through a
+// cleanup plan reviewed in the Plan view. Headless Chromium against the real Letta server;
+// every deletion is read back through the API.
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('path');
+const fs = require('fs');
+const { spawn } = require('child_process');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
+const PORT = Number(process.env.TEST_APP_PORT || 8081);
+const APP = `http://127.0.0.1:${PORT}`;
+const SHOTS = path.join(ROOT, 'tests/artifacts');
+const U = String(Date.now() % 1e8);
+const X = `cn-x-${U}`;
+const Y = `cn-y-${U}`;
+const Z = `cn-z-${U}`;
+const Q = `CN${U}-`;
+const ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// The local server's allowed origins are the app ports 8080/8081 (scripts/letta.sh). A run on
+// another port (TEST_APP_PORT, to share the machine) cannot be allowed without restarting the
+// shared server, so only then does the browser skip CORS; the requests are the same.
+if (![8080, 8081].includes(PORT)) ARGS.push('--disable-web-security');
+const LAUNCH = { executablePath: '/usr/bin/chromium', args: ARGS };
+
+fs.mkdirSync(SHOTS, { recursive: true });
+
+function serve(port) {
+  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), process.env.TEST_DIST || path.join(ROOT, 'dist'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    p.stdout.once('data', () => resolve(p));
+    p.once('exit', (c) => reject(new Error(`static server exited ${c}`)));
+  });
+}
+
+async function api(pathAndQuery) {
+  const r = await fetch(`${SERVER}/v1${pathAndQuery}`);
+  assert.ok(r.ok, `${pathAndQuery}: ${r.status}`);
+  return r.json();
+}
+const agentsNamed = (name) => api(`/agents/?name=${encodeURIComponent(name)}`);
+
+let server, browser, page;
+const created = new Set([X, Y, Z].flatMap((n) => [n, Q + n]));
+
+test.before(async () => {
+  server = await serve(PORT);
+  browser = await chromium.launch(LAUNCH);
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+
+test.after(async () => {
+  for (const name of created) {
+    for (const a of await agentsNamed(name).catch(() => [])) {
+      await fetch(`${SERVER}/v1/agents/${a.id}`, { method: 'DELETE' }).catch(() => {});
+    }
+  }
+  if (browser) await browser.close();
+  if (server) server.kill();
+});
+
+async function go(view) {
+  await page.evaluate((v) => { location.hash = `/${v}`; }, view);
+  await page.waitForFunction((v) => document.querySelector('a.tab.active')?.getAttribute('href') === `#/${v}`, view);
+}
+
+async function setFleet(yaml, n) {
+  await go('fleet');
+  await page.fill('#yaml', yaml);
+  await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), n, { timeout: 20000 });
+}
+
+async function planShows(text) {
+  try {
+    await page.waitForFunction((t) => !document.querySelector('#stale') && document.querySelector('#plan-summary') && document.querySelector('#plan')?.textContent.includes(t), text, { timeout: 30000 });
+  } catch (e) {
+    const now = await page.evaluate(() => document.querySelector('main')?.textContent.slice(0, 600));
+    throw new Error(`the plan does not show "${text}": ${now}`);
+  }
+}
+
+async function confirmRun() {
+  await page.waitForSelector('#confirm:not([disabled])', { timeout: 30000 });
+  await page.click('#confirm');
+  await page.waitForSelector('#result, #run-error', { timeout: 120000 });
+  const err = await page.$('#run-error');
+  assert.strictEqual(err, null, err ? await err.textContent() : '');
+  assert.match(await page.textContent('#result'), /Done/);
+}
+
+
+function agent(name, prompt) {
+  return `  - name: ${name}
+    llm_config:
+      model: openai-proxy/canary-echo
+      context_window: 16000
+    embedding: openai/text-embedding-3-small
+    description: Canaries view test agent
+    system_prompt:
+      value: ${prompt}
+    tools: []
+    memory_blocks:
+      - name: persona
+        description: Who the agent is
+        limit: 2000
+        value: I am ${name}.
+        agent_owned: true
+`;
+}
+const V1 = `agents:\n${agent(X, 'You are X.')}${agent(Y, 'You are Y.')}${agent(Z, 'You are Z.')}`;
+const V2 = `agents:\n${agent(X, 'You are X, version two.')}${agent(Y, 'You are Y.')}${agent(Z, 'You are Z.')}`;
+
+async function planAndRun(mode, prefix, expect) {
+  await go('plan');
+  await page.selectOption('#mode', mode);
+  if (prefix) {
+    await page.fill('#prefix', prefix);
+    await page.dispatchEvent('#prefix', 'change');
+  }
+  await planShows(expect);
+  await page.click('#to-execute');
+  await page.waitForFunction(() => location.hash === '#/run', null, { timeout: 30000 });
+  await confirmRun();
+}
+
+const rowOf = (name) => `#canary-table tr[data-canary="${name}"]`;
+
+test('canaries: compact rows, search, sort, differs column, Describe drawer, bulk clean-up through a reviewed plan', async () => {
+  await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
+  // Production from version one, canaries from version two (X changed).
+  await setFleet(V1, 3);
+  await planAndRun('apply', null, X);
+  await setFleet(V2, 3);
+  await planAndRun('canary', Q, Q + X);
+  for (const n of [X, Y, Z]) assert.strictEqual((await agentsNamed(Q + n)).length, 1, `${Q + n} deployed`);
+
+  await go('canaries');
+  await page.waitForSelector('#canary-table');
+  await page.fill('#canary-search', U);
+  await page.waitForFunction((q) => [...document.querySelectorAll('#canary-table tbody tr')].every((r) => r.dataset.canary.includes(q)), U);
+  assert.strictEqual((await page.$$('#canary-table tbody tr')).length, 3, 'the search keeps this run\'s canaries');
+  assert.match(await page.textContent(`${rowOf(Q + X)} td.differs`), /1 field/);
+  assert.strictEqual((await page.textContent(`${rowOf(Q + Y)} td.differs`)).trim(), 'same');
+  const rowHeight = await page.$eval(rowOf(Q + Y), (r) => r.getBoundingClientRect().height);
+  assert.ok(rowHeight < 40, `compact rows: ${rowHeight}px`);
+
+  // Sort by "differs" descending: the changed canary first.
+  await page.click('th >> text=Differs from production');
+  await page.click('th >> text=Differs from production');
+  assert.match(await page.getAttribute('th:has-text("Differs from production")', 'aria-sort'), /descending/);
+  assert.strictEqual(await page.$eval('#canary-table tbody tr', (r) => r.dataset.canary), Q + X);
+
+  // Describe opens beside the row, in view, with focus in it.
+  await page.click(`${rowOf(Q + X)} button:has-text("Describe")`);
+  await page.waitForSelector('#describe');
+  const [table, drawer] = await page.evaluate(() => [document.querySelector('#canary-table').getBoundingClientRect().toJSON(), document.querySelector('#describe').getBoundingClientRect().toJSON()]);
+  assert.ok(drawer.left >= table.right - 1 && drawer.top < 900, `the drawer is beside the table: ${JSON.stringify({ table, drawer })}`);
+  assert.strictEqual(await page.evaluate(() => document.activeElement?.id), 'describe-head');
+  assert.match(await page.textContent('#describe'), /version two/);
+  assert.strictEqual(await page.getAttribute(`${rowOf(Q + X)} button:has-text("Describe")`, 'aria-expanded'), 'true');
+  await page.screenshot({ path: path.join(SHOTS, 'canaries-drawer.png'), fullPage: false });
+  await page.click('#describe-close');
+  assert.strictEqual(await page.$('#describe'), null);
+
+  // Bulk clean-up of X and Y: a cleanup plan scoped to them, reviewed, then executed.
+  await page.check(`${rowOf(Q + X)} input[type=checkbox]`);
+  await page.check(`${rowOf(Q + Y)} input[type=checkbox]`);
+  await page.click('#bulk-cleanup');
+  await page.waitForFunction(() => location.hash === '#/plan');
+  await planShows('2 to delete');
+  assert.strictEqual(await page.inputValue('#mode'), 'cleanup');
+  const plan = await page.textContent('#cleanup-phase');
+  assert.ok(plan.includes(Q + X) && plan.includes(Q + Y), 'X and Y are deleted');
+  assert.match(plan, new RegExp(`${Q}${Z}.*not in this cleanup's scope`), 'Z is spared');
+  assert.strictEqual((await agentsNamed(Q + X)).length, 1, 'nothing deleted before the reviewed plan runs');
+  await page.click('#to-execute');
+  await page.waitForFunction(() => location.hash === '#/run');
+  await confirmRun();
+  assert.strictEqual((await agentsNamed(Q + X)).length, 0, 'X canary deleted');
+  assert.strictEqual((await agentsNamed(Q + Y)).length, 0, 'Y canary deleted');
+  assert.strictEqual((await agentsNamed(Q + Z)).length, 1, 'Z canary kept');
+  assert.strictEqual((await agentsNamed(X)).length, 1, 'production untouched');
+
+  // A selection mixing prefixes is refused in words, and nothing changes.
+  await go('canaries');
+  await page.waitForSelector(rowOf(Q + Z));
+  const other = await page.$$eval('#canary-table tbody tr', (rows, q) => rows.map((r) => r.dataset.canary).find((n) => !n.startsWith(q)), Q);
+  if (other) {
+    await page.fill('#canary-search', '');
+    await page.check(`${rowOf(other)} input[type=checkbox]`);
+    await page.check(`${rowOf(Q + Z)} input[type=checkbox]`);
+    await page.click('#bulk-cleanup');
+    assert.match(await page.textContent('#bulk-note'), /one prefix/);
+    assert.strictEqual(await page.evaluate(() => location.hash), '#/canaries');
+  }
+});
