@@ -1,5 +1,6 @@
 //! Phase two: the cleanup's deletions. Each canary goes as one unit with the blocks only it
-//! uses (no barrier between canaries): those blocks first, then the agent — and the agent
+//! uses (no barrier between canaries): its test conversations (whose block copies would
+//! otherwise outlive it) and those blocks first, then the agent — and the agent
 //! only when all of them are gone. Deleting an agent first would orphan a block whose
 //! deletion then failed: nothing would lead a second cleanup to it. This way a failure
 //! leaves the agent, and "run cleanup again" finishes the job. Objects shared among several
@@ -64,6 +65,12 @@ pub(super) async fn run<T: Transport>(
             .filter(|d| d.with_agent.as_deref() == Some(agent.id.as_str()))
             .collect();
         async move {
+            // Test conversations first: their block copies outlive the agent otherwise, and
+            // nothing would lead a later cleanup to them. A failure keeps the agent.
+            let swept = match client.sweep_test_conversations(&agent.id).await {
+                Ok(_) | Err(ApiError::NotFound(_)) => None,
+                Err(e) => Some(e.to_string()),
+            };
             // The agent's own blocks are independent of each other: delete them together.
             let mut results =
                 futures::future::join_all(own.into_iter().map(|d| delete_one(client, d, progress)))
@@ -73,7 +80,12 @@ pub(super) async fn run<T: Transport>(
                 .filter(|r| !r.gone())
                 .map(|r| r.name.as_str())
                 .collect();
-            results.push(if stuck.is_empty() {
+            results.push(if let Some(e) = swept {
+                let why = format!(
+                    "skipped: its test conversations could not be deleted ({e}), so the agent stays; run cleanup again"
+                );
+                report(agent, DeletionOutcome::Skipped(why), progress)
+            } else if stuck.is_empty() {
                 delete_one(client, agent, progress).await
             } else {
                 let why = format!(

@@ -33,7 +33,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx) -> CleanupPhase {
             kind: DeleteKind::Agent,
             id: a.id.clone(),
             name: a.name.clone(),
-            reason: "canary agent".into(),
+            reason: "canary agent, with its test conversations".into(),
             with_agent: None,
         })
         .collect();
