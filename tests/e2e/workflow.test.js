@@ -136,6 +136,10 @@ test('the whole workflow through the UI', async () => {
   await go('plan');
   await setMode('promote');
   await planReady('2 to create');
+  // No test suite ran for this fleet: the promote gate needs an override, which is recorded.
+  await page.check('#gate-override');
+  await page.fill('#gate-reason', 'workflow test: promote without a suite');
+  await page.waitForSelector('#gate-decision[data-decision="overridden"]');
   await executeAndWait();
   const [prod] = await agentsNamed(SUPPORT);
   assert.ok(prod, 'production agent created by promote');
