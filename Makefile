@@ -9,7 +9,7 @@ TEST_APP_PORT ?= 8081
 LETTA_PORT ?= 8283
 export LETTA_PORT
 
-.PHONY: setup run build js test lint test-core test-wasm test-js test-engine test-e2e letta-up letta-down letta-reset bench
+.PHONY: setup run build js test lint test-core test-wasm test-js test-engine test-e2e e2e letta-up letta-down letta-reset bench
 
 setup:
 	@bash scripts/setup.sh
@@ -67,7 +67,10 @@ test-engine:
 	cargo test -p canary-cli
 	cargo test -p canary-tests --test restart -- --ignored
 
-test-e2e: build
+test-e2e: build e2e
+
+## The browser tests on an existing dist/ (`make test` builds it while the engine tests run).
+e2e:
 	node --test --test-concurrency=1 tests/e2e/
 
 ## Every test. The tests get their own Letta stack (own ports, own state folder, a fresh
@@ -78,9 +81,16 @@ test: export MODEL_PORT := 8294
 test: export PG_PORT := 8295
 test: export LETTA_BASE_URL := http://127.0.0.1:8293
 test: setup lint test-core test-wasm
-	trap 'bash scripts/letta.sh down' EXIT
+	build=""
+	trap 'if [ -n "$$build" ]; then kill "$$build" 2>/dev/null || true; fi; bash scripts/letta.sh down' EXIT
 	bash scripts/letta.sh reset
-	$(MAKE) --no-print-directory test-js test-engine test-e2e
+	# The release build of the app is CPU work and the server tests mostly wait on the server:
+	# build while they run, then run the browser tests on the result.
+	mkdir -p "$$LETTA_STATE"
+	trunk build --release > "$$LETTA_STATE/trunk-build.log" 2>&1 & build=$$!
+	$(MAKE) --no-print-directory test-js test-engine
+	if ! wait $$build; then cat "$$LETTA_STATE/trunk-build.log"; echo "make test: the app's release build failed" >&2; exit 1; fi
+	$(MAKE) --no-print-directory e2e
 
 bench: setup js build
 	trap 'bash scripts/letta.sh down' EXIT
