@@ -170,7 +170,8 @@ test('canaries: compact rows, search, sort, differs column, Describe drawer, bul
   await page.check(`${rowOf(Q + Y)} input[type=checkbox]`);
   await page.click('#bulk-cleanup');
   await page.waitForFunction(() => location.hash === '#/plan');
-  await planShows('2 to delete');
+  await planShows('to delete');
+  await page.waitForSelector('#cleanup-phase');
   assert.strictEqual(await page.inputValue('#mode'), 'cleanup');
   const plan = await page.textContent('#cleanup-phase');
   assert.ok(plan.includes(Q + X) && plan.includes(Q + Y), 'X and Y are deleted');
