@@ -189,9 +189,13 @@ test('a slow older plan never replaces a newer one', async () => {
   await page.waitForSelector('#stale');
   assert.match(await page.textContent('#stale'), new RegExp(`prefix: the plan uses ${NEW}, the page says TYPED${U}-`));
   // Execute… stays clickable (its click re-plans first and then opens Execute, review.test.js);
-  // the out-of-date plan itself cannot run.
+  // the Execute view never offers to run the plan of the old prefix: either it refuses, or
+  // leaving the field re-planned for the typed one.
   await go(page, 'run');
-  assert.strictEqual(await page.isDisabled('#confirm'), true);
+  await page.waitForSelector('#confirm');
+  const offered = await page.textContent('#restate').catch(() => '');
+  assert.ok(await page.isDisabled('#confirm') || offered.includes(`prefix TYPED${U}-`), `never NEW's plan: ${offered}`);
+  assert.ok(!offered.includes(`prefix ${NEW}`) || await page.isDisabled('#confirm'), 'the old prefix cannot run');
   await go(page, 'plan');
   await setPrefix(NEW);
   await planShows(NEW + A);
