@@ -125,10 +125,10 @@ test('the whole workflow through the UI', async () => {
 
   // Canaries view lists them under the prefix; describe one.
   await go('canaries');
-  const group = `[data-prefix="${PREFIX}"]`;
-  await page.waitForSelector(group, { timeout: 20000 });
-  assert.strictEqual(await page.locator(`${group} tbody tr`).count(), 2);
-  await page.locator(`${group} tbody tr`, { hasText: SUPPORT }).getByRole('button', { name: 'Describe' }).click();
+  const rows = `#canary-table tbody tr[data-canary^="${PREFIX}"]`;
+  await page.waitForSelector(rows, { timeout: 20000 });
+  assert.strictEqual(await page.locator(rows).count(), 2);
+  await page.locator(rows, { hasText: SUPPORT }).getByRole('button', { name: 'Describe' }).click();
   await page.waitForSelector('#describe');
   await shot('canaries');
 
@@ -149,8 +149,8 @@ test('the whole workflow through the UI', async () => {
 
   // Chat side by side: deterministic replies from both.
   await go('canaries');
-  await page.waitForSelector(group);
-  await page.locator(`${group} tbody tr`, { hasText: SUPPORT }).getByRole('button', { name: 'Chat' }).click();
+  await page.waitForSelector(rows);
+  await page.locator(rows, { hasText: SUPPORT }).getByRole('button', { name: 'Chat' }).click();
   await page.waitForSelector('#chat-text');
   await page.waitForFunction(() => !document.querySelector('#send').disabled);
   await page.fill('#chat-text', 'What is your return policy?');

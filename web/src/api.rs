@@ -67,8 +67,8 @@ impl Transport for BrowserTransport {
         let status = resp.status();
         // Visible only when the server exposes them (Access-Control-Expose-Headers).
         let header = |name: &str| resp.headers().get(name).ok().flatten();
-        let retry_after = header("retry-after")
-            .and_then(|v| retry_after_seconds(&v, header("date").as_deref()));
+        let retry_after =
+            header("retry-after").and_then(|v| retry_after_seconds(&v, header("date").as_deref()));
         let text = JsFuture::from(resp.text().map_err(|e| network(format!("{e:?}")))?)
             .await
             .map_err(|e| network(format!("{e:?}")))?;

@@ -22,7 +22,10 @@ async fn a_binary_document_reaches_the_server_byte_for_byte() {
         "agents:\n  - name: {name}\n    description: d\n    system_prompt: {{value: p}}\n    llm_config: {{model: a/b, context_window: 2000}}\n    folders:\n      - name: {name}-docs\n        files: [docs/manual.pdf]\n"
     );
     let bytes = pdf();
-    assert!(std::str::from_utf8(&bytes).is_err(), "the document must be binary");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the document must be binary"
+    );
     let mut files = FileSet::new();
     files.insert("docs/manual.pdf".into(), bytes.clone());
     let report = load_fleet(&yaml, &files);
