@@ -9,7 +9,10 @@ echo
 # The machine's load is printed before and after: figures taken under load say so.
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 failed=()
-cargo run -q --profile native-bench -p canary-tests --bin bench || failed+=("native")
+# The command line, built with the same profile, runs inside the native benchmark's rounds.
+cargo build -q --profile native-bench -p canary-cli
+FLEET_CANARY_BIN="$PWD/target/native-bench/fleet-canary" \
+  cargo run -q --profile native-bench -p canary-tests --bin bench || failed+=("native")
 echo
 node scripts/bench-web.js || failed+=("release app")
 echo

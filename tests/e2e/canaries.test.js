@@ -5,43 +5,15 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
-const fs = require('fs');
-const { spawn } = require('child_process');
 const { chromium } = require('playwright-core');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps } = require('./support.js');
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
-const PORT = Number(process.env.TEST_APP_PORT || 8081);
-const APP = `http://127.0.0.1:${PORT}`;
-const SHOTS = path.join(ROOT, 'tests/artifacts');
 const U = String(Date.now() % 1e8);
 const X = `cn-x-${U}`;
 const Y = `cn-y-${U}`;
 const Z = `cn-z-${U}`;
 const Q = `CN${U}-`;
-const ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-// The local server's allowed origins are the app ports 8080/8081 (scripts/letta.sh). A run on
-// another port (TEST_APP_PORT, to share the machine) cannot be allowed without restarting the
-// shared server, so only then does the browser skip CORS; the requests are the same.
-if (![8080, 8081].includes(PORT)) ARGS.push('--disable-web-security');
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ARGS };
 
-fs.mkdirSync(SHOTS, { recursive: true });
-
-function serve(port) {
-  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), process.env.TEST_DIST || path.join(ROOT, 'dist'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    p.stdout.once('data', () => resolve(p));
-    p.once('exit', (c) => reject(new Error(`static server exited ${c}`)));
-  });
-}
-
-async function api(pathAndQuery) {
-  const r = await fetch(`${SERVER}/v1${pathAndQuery}`);
-  assert.ok(r.ok, `${pathAndQuery}: ${r.status}`);
-  return r.json();
-}
-const agentsNamed = (name) => api(`/agents/?name=${encodeURIComponent(name)}`);
 
 let server, browser, page;
 const created = new Set([X, Y, Z].flatMap((n) => [n, Q + n]));
@@ -53,43 +25,12 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const name of created) {
-    for (const a of await agentsNamed(name).catch(() => [])) {
-      await fetch(`${SERVER}/v1/agents/${a.id}`, { method: 'DELETE' }).catch(() => {});
-    }
-  }
+  await deleteAgentsNamed(created);
   if (browser) await browser.close();
   if (server) server.kill();
 });
 
-async function go(view) {
-  await page.evaluate((v) => { location.hash = `/${v}`; }, view);
-  await page.waitForFunction((v) => document.querySelector('a.tab.active')?.getAttribute('href') === `#/${v}`, view);
-}
-
-async function setFleet(yaml, n) {
-  await go('fleet');
-  await page.fill('#yaml', yaml);
-  await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), n, { timeout: 20000 });
-}
-
-async function planShows(text) {
-  try {
-    await page.waitForFunction((t) => !document.querySelector('#stale') && document.querySelector('#plan-summary') && document.querySelector('#plan')?.textContent.includes(t), text, { timeout: 30000 });
-  } catch (e) {
-    const now = await page.evaluate(() => document.querySelector('main')?.textContent.slice(0, 600));
-    throw new Error(`the plan does not show "${text}": ${now}`);
-  }
-}
-
-async function confirmRun() {
-  await page.waitForSelector('#confirm:not([disabled])', { timeout: 30000 });
-  await page.click('#confirm');
-  await page.waitForSelector('#result, #run-error', { timeout: 120000 });
-  const err = await page.$('#run-error');
-  assert.strictEqual(err, null, err ? await err.textContent() : '');
-  assert.match(await page.textContent('#result'), /Done/);
-}
+const { go, setFleet, planShows, confirmRun } = steps(() => page);
 
 
 function agent(name, prompt) {

@@ -12,6 +12,8 @@ use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
 use std::time::Instant;
 
+#[path = "bench/cli.rs"]
+mod cli;
 #[path = "bench/scale.rs"]
 mod scale;
 
@@ -228,18 +230,26 @@ async fn main() {
     c.health()
         .await
         .expect("the Letta server is not reachable; run `make letta-up`");
-    let only_scale = std::env::args().nth(1).as_deref() == Some("scale");
-    let scaled = scale::reads_at_scale(&c, &bare, |u, n| {
-        let (y, f) = fleet_yaml(u, n);
-        load(&y, &f)
-    })
-    .await;
-    let scale_ratio = scaled["ratio"].as_f64().unwrap_or(f64::INFINITY);
-    let scale_ok = budget(
-        "10-agent plan, +1,000 unrelated agents / without (<= 1.5x)",
-        format!("{scale_ratio:.2}x"),
-        scale_ratio <= 1.5,
-    );
+    let part = std::env::args().nth(1);
+    let only_scale = part.as_deref() == Some("scale");
+    // `bench deploy`: the deploy, cleanup and command-line rounds against the floors only.
+    let skip_scale = part.as_deref() == Some("deploy");
+    let (scaled, scale_ok) = if skip_scale {
+        (json!(null), true)
+    } else {
+        let scaled = scale::reads_at_scale(&c, &bare, |u, n| {
+            let (y, f) = fleet_yaml(u, n);
+            load(&y, &f)
+        })
+        .await;
+        let scale_ratio = scaled["ratio"].as_f64().unwrap_or(f64::INFINITY);
+        let ok = budget(
+            "10-agent plan, +1,000 unrelated agents / without (<= 1.5x)",
+            format!("{scale_ratio:.2}x"),
+            scale_ratio <= 1.5,
+        );
+        (scaled, ok)
+    };
     if only_scale {
         std::process::exit(i32::from(!scale_ok));
     }
@@ -335,6 +345,8 @@ async fn main() {
         .unwrap_or_default();
 
     let (mut ours_deploy, mut ours_cleanup) = (vec![d6.secs], vec![first_cleanup.secs]);
+    let cli_bin = cli::binary();
+    let mut cli_deploy = Vec::new();
     let (mut floor4, mut floor8, mut floor_del) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..REPS {
         if round > 0 {
@@ -353,6 +365,22 @@ async fn main() {
                 .await
                 .secs,
             );
+        }
+        if let Some(bin) = &cli_bin {
+            // The same 50 agents through the command line, then cleaned up (untimed).
+            let u = unique("cli");
+            let (y, f) = fleet_yaml(&u, AGENTS);
+            let prefix = format!("B{u}-");
+            match cli::deploy(bin, &y, &f, &prefix) {
+                Ok(secs) => cli_deploy.push(secs),
+                Err(e) => println!("command-line deploy failed: {e}"),
+            }
+            let o = PlanOptions {
+                mode: Mode::Cleanup,
+                prefix,
+                ..PlanOptions::default()
+            };
+            run(&c, &load(&y, &f), &o, 6).await;
         }
         for (conc, into) in [(4usize, &mut floor4), (8, &mut floor8)] {
             let (secs, ids) = floor_create(
@@ -404,6 +432,16 @@ async fn main() {
     println!("validate 10,000 agents each missing 'description' (native): median {invalid_ms:.1} ms, {invalid_located} errors located");
     let speedup = d1.secs / deploy_med;
     let vs_floor = deploy_med / floor_best;
+    if !cli_deploy.is_empty() {
+        let cli_med = median(cli_deploy.clone());
+        println!(
+            "command line: `fleet-canary apply --canary` of {AGENTS} agents {cli_med:.2} s (median of {}), {:.2}x the bare-create floor",
+            cli_deploy.len(),
+            cli_med / floor_best
+        );
+    } else {
+        println!("command line: not measured (set FLEET_CANARY_BIN; scripts/bench.sh does)");
+    }
     let cleanup_vs_floor = cleanup_med / delete_floor;
     let results = json!({
         "agents_before": before,

@@ -1,0 +1,81 @@
+// Shared by the browser tests: where the app and the server are, the static server, the
+// Chromium launch options, raw API reads, and the page steps every view test uses. Each test
+// file still owns its fleet, its run-unique names and its assertions.
+const assert = require('node:assert');
+const path = require('path');
+const fs = require('fs');
+const { spawn } = require('child_process');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
+const PORT = Number(process.env.TEST_APP_PORT || 8081);
+const APP = `http://127.0.0.1:${PORT}`;
+const SHOTS = path.join(ROOT, 'tests/artifacts');
+const ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// The local server's allowed origins are the app ports 8080/8081 (scripts/letta.sh). A run on
+// another port (TEST_APP_PORT, to share the machine) cannot be allowed without restarting the
+// server, so only then does the browser skip CORS; the requests are the same.
+if (![8080, 8081].includes(PORT)) ARGS.push('--disable-web-security');
+const LAUNCH = { executablePath: '/usr/bin/chromium', args: ARGS };
+fs.mkdirSync(SHOTS, { recursive: true });
+
+/** Serves the built app (TEST_DIST or dist/) with scripts/serve.js; resolves once it listens. */
+function serve(port) {
+  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), process.env.TEST_DIST || path.join(ROOT, 'dist'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    p.stdout.once('data', () => resolve(p));
+    p.once('exit', (c) => reject(new Error(`static server exited ${c}`)));
+  });
+}
+
+/** A raw read (or write, with `init`) of the Letta API: what a test asserts against. */
+async function api(pathAndQuery, init) {
+  const r = await fetch(`${SERVER}/v1${pathAndQuery}`, init);
+  assert.ok(r.ok, `${pathAndQuery}: ${r.status}`);
+  return r.status === 204 ? null : r.json();
+}
+
+const agentsNamed = (name) => api(`/agents/?name=${encodeURIComponent(name)}`);
+
+/** Deletes every agent with one of these names (a test file leaves the server as it found it). */
+async function deleteAgentsNamed(names) {
+  for (const name of names) {
+    for (const a of await agentsNamed(name).catch(() => [])) {
+      await fetch(`${SERVER}/v1/agents/${a.id}`, { method: 'DELETE' }).catch(() => {});
+    }
+  }
+}
+
+/** The page steps, for the page `page()` returns (tests create it in `before`). */
+function steps(page) {
+  const kit = {
+    async go(view) {
+      await page().evaluate((v) => { location.hash = `/${v}`; }, view);
+      await page().waitForFunction((v) => document.querySelector('a.tab.active')?.getAttribute('href') === `#/${v}`, view);
+    },
+    async setFleet(yaml, n) {
+      await kit.go('fleet');
+      await page().fill('#yaml', yaml);
+      await page().waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), n, { timeout: 20000 });
+    },
+    async planShows(text) {
+      try {
+        await page().waitForFunction((t) => !document.querySelector('#stale') && document.querySelector('#plan-summary') && document.querySelector('#plan')?.textContent.includes(t), text, { timeout: 30000 });
+      } catch (e) {
+        const now = await page().evaluate(() => document.querySelector('main')?.textContent.slice(0, 600));
+        throw new Error(`the plan does not show "${text}": ${now}`);
+      }
+    },
+    async confirmRun() {
+      await page().waitForSelector('#confirm:not([disabled])', { timeout: 30000 });
+      await page().click('#confirm');
+      await page().waitForSelector('#result, #run-error', { timeout: 120000 });
+      const err = await page().$('#run-error');
+      assert.strictEqual(err, null, err ? await err.textContent() : '');
+      assert.match(await page().textContent('#result'), /Done/);
+    },
+  };
+  return kit;
+}
+
+module.exports = { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps };
