@@ -356,3 +356,33 @@ fn the_plan_says_what_each_folder_glob_matched() {
     );
     assert!(text.contains("    kb/*.md → a.md, b.md"), "{text}");
 }
+
+#[test]
+fn a_test_conversations_copy_of_a_shared_block_is_never_taken_for_production() {
+    // A test conversation isolates the shared block: the server makes a copy with the same
+    // label and metadata (our marker included), attached to no agent.
+    let mut live = deployed(Mode::Apply);
+    let prod = live
+        .blocks
+        .iter()
+        .find(|b| b.label == "policies")
+        .cloned()
+        .expect("policies");
+    let mut copy = prod.clone();
+    copy.id = "block-0000-conversation-copy".into();
+    live.blocks.insert(0, copy);
+    let p = plan(&fleet_with_new_policy(), &live, &opts(Mode::Promote)).expect("plan");
+    let updated: Vec<&str> = p
+        .fleet_steps
+        .iter()
+        .filter_map(|s| match s {
+            FleetStep::UpdateBlock { id, .. } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        updated,
+        vec![prod.id.as_str()],
+        "the production block, not the copy"
+    );
+}

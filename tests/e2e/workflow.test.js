@@ -169,8 +169,18 @@ test('the whole workflow through the UI', async () => {
   assert.strictEqual(await page.locator('.transcript img').count(), 0, 'no element was created from agent text');
   await shot('chat');
 
-  // Clean up the canaries.
+  // Clean up the canaries. Leaving the chat deletes its test conversations, whose block copies
+  // are server objects until then: wait for them to go, so the plan is made on a settled server.
   await go('plan');
+  for (const name of [PREFIX + SUPPORT, SUPPORT]) {
+    const [a] = await agentsNamed(name);
+    for (let i = 0; i < 60; i++) {
+      const r = await fetch(`${SERVER}/v1/conversations/?agent_id=${a.id}`);
+      const list = r.ok ? await r.json() : [];
+      if (!list.some((c) => (c.summary || '').startsWith('fleet-canary test'))) break;
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+  }
   await setMode('cleanup');
   await planReady('to delete');
   await shot('cleanup-plan');

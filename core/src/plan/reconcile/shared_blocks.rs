@@ -40,9 +40,17 @@ fn production_block<'a>(ctx: &Ctx<'a>, label: &str) -> Option<&'a LiveBlock> {
         .iter()
         .filter(|b| b.label == label && copy_prefix(&b.metadata).is_none())
         .collect();
-    if let Some(b) = candidates
+    // A test conversation's isolated copy of a block carries the block's label and metadata
+    // (our marker included) but is attached to no agent: among marked blocks, one that agents
+    // use is the production block.
+    let marked: Vec<&&'a LiveBlock> = candidates
         .iter()
-        .find(|b| b.metadata.get(keys::SHARED_BLOCK).and_then(|v| v.as_str()) == Some(label))
+        .filter(|b| b.metadata.get(keys::SHARED_BLOCK).and_then(|v| v.as_str()) == Some(label))
+        .collect();
+    if let Some(b) = marked
+        .iter()
+        .find(|b| ctx.users.get(b.id.as_str()).is_some_and(|u| !u.is_empty()))
+        .or_else(|| marked.first())
     {
         return Some(b);
     }
