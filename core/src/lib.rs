@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod canary;
+pub mod chat;
 pub mod client;
 pub mod execute;
 pub mod fleet;

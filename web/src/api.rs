@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 #[derive(Clone, Copy, Default)]
 pub struct BrowserTransport;
 
-fn builder(req: &Request) -> RequestBuilder {
+fn builder(req: &Request, signal: Option<&web_sys::AbortSignal>) -> RequestBuilder {
     let mut b = match req.method {
         Method::Get => RequestBuilder::new(&req.url).method(gloo_net::http::Method::GET),
         Method::Post => RequestBuilder::new(&req.url).method(gloo_net::http::Method::POST),
@@ -23,7 +23,7 @@ fn builder(req: &Request) -> RequestBuilder {
     for (k, v) in &req.headers {
         b = b.header(k, v);
     }
-    b
+    b.abort_signal(signal)
 }
 
 fn network(e: impl std::fmt::Display) -> NetworkError {
@@ -32,8 +32,11 @@ fn network(e: impl std::fmt::Display) -> NetworkError {
     ))
 }
 
-async fn send_raw(req: Request) -> Result<web_sys::Response, NetworkError> {
-    let b = builder(&req);
+async fn send_raw(
+    req: Request,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<web_sys::Response, NetworkError> {
+    let b = builder(&req, signal);
     let request = match req.body {
         Body::Empty => b.build(),
         Body::Json(v) => b
@@ -61,22 +64,65 @@ async fn send_raw(req: Request) -> Result<web_sys::Response, NetworkError> {
     Ok(resp.into())
 }
 
-impl Transport for BrowserTransport {
-    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
-        let resp = send_raw(req).await?;
-        let status = resp.status();
-        // Visible only when the server exposes them (Access-Control-Expose-Headers).
-        let header = |name: &str| resp.headers().get(name).ok().flatten();
-        let retry_after =
-            header("retry-after").and_then(|v| retry_after_seconds(&v, header("date").as_deref()));
-        let text = JsFuture::from(resp.text().map_err(|e| network(format!("{e:?}")))?)
+async fn send_with(
+    req: Request,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Response, NetworkError> {
+    let resp = send_raw(req, signal).await?;
+    let status = resp.status();
+    // Visible only when the server exposes them (Access-Control-Expose-Headers).
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    let retry_after =
+        header("retry-after").and_then(|v| retry_after_seconds(&v, header("date").as_deref()));
+    let text = JsFuture::from(resp.text().map_err(|e| network(format!("{e:?}")))?)
+        .await
+        .map_err(|e| network(format!("{e:?}")))?;
+    Ok(Response {
+        status,
+        body: text.as_string().unwrap_or_default(),
+        retry_after,
+    })
+}
+
+async fn stream_with(
+    req: Request,
+    signal: Option<&web_sys::AbortSignal>,
+    on_chunk: &mut dyn FnMut(&str),
+) -> Result<u16, NetworkError> {
+    let resp = send_raw(req, signal).await?;
+    let status = resp.status();
+    let Some(body) = resp.body() else {
+        return Ok(status);
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let decoder = web_sys::TextDecoder::new().map_err(|e| network(format!("{e:?}")))?;
+    let opts = web_sys::TextDecodeOptions::new();
+    opts.set_stream(true);
+    loop {
+        let chunk = JsFuture::from(reader.read())
             .await
             .map_err(|e| network(format!("{e:?}")))?;
-        Ok(Response {
-            status,
-            body: text.as_string().unwrap_or_default(),
-            retry_after,
-        })
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let value = js_sys::Reflect::get(&chunk, &"value".into())
+            .map_err(|e| network(format!("{e:?}")))?;
+        let bytes: js_sys::Uint8Array = value.unchecked_into();
+        let text = decoder
+            .decode_with_js_u8_array_and_options(&bytes, &opts)
+            .unwrap_or_default();
+        on_chunk(&text);
+    }
+    Ok(status)
+}
+
+impl Transport for BrowserTransport {
+    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
+        send_with(req, None).await
     }
 
     async fn send_streaming(
@@ -84,40 +130,48 @@ impl Transport for BrowserTransport {
         req: Request,
         on_chunk: &mut dyn FnMut(&str),
     ) -> Result<u16, NetworkError> {
-        let resp = send_raw(req).await?;
-        let status = resp.status();
-        let Some(body) = resp.body() else {
-            return Ok(status);
-        };
-        let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-        let decoder = web_sys::TextDecoder::new().map_err(|e| network(format!("{e:?}")))?;
-        let opts = web_sys::TextDecodeOptions::new();
-        opts.set_stream(true);
-        loop {
-            let chunk = JsFuture::from(reader.read())
-                .await
-                .map_err(|e| network(format!("{e:?}")))?;
-            let done = js_sys::Reflect::get(&chunk, &"done".into())
-                .ok()
-                .and_then(|d| d.as_bool())
-                .unwrap_or(true);
-            if done {
-                break;
-            }
-            let value = js_sys::Reflect::get(&chunk, &"value".into())
-                .map_err(|e| network(format!("{e:?}")))?;
-            let bytes: js_sys::Uint8Array = value.unchecked_into();
-            let text = decoder
-                .decode_with_js_u8_array_and_options(&bytes, &opts)
-                .unwrap_or_default();
-            on_chunk(&text);
-        }
-        Ok(status)
+        stream_with(req, None, on_chunk).await
     }
 
     async fn sleep(&self, ms: u64) {
         gloo_timers::future::TimeoutFuture::new(ms.min(u64::from(u32::MAX)) as u32).await
     }
+}
+
+/// The fetch transport with an abort signal: aborting its controller ends the request where
+/// it is (a streamed reply stops arriving; the core then sees a network error).
+#[derive(Clone)]
+pub struct AbortableTransport(pub web_sys::AbortSignal);
+
+impl Transport for AbortableTransport {
+    async fn send(&self, req: Request) -> Result<Response, NetworkError> {
+        send_with(req, Some(&self.0)).await
+    }
+
+    async fn send_streaming(
+        &self,
+        req: Request,
+        on_chunk: &mut dyn FnMut(&str),
+    ) -> Result<u16, NetworkError> {
+        stream_with(req, Some(&self.0), on_chunk).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        BrowserTransport.sleep(ms).await
+    }
+}
+
+/// A client whose requests `signal` can abort (the chat's Stop button).
+pub fn abortable_client(
+    conn: &Connection,
+    signal: web_sys::AbortSignal,
+) -> LettaClient<AbortableTransport> {
+    LettaClient::new(AbortableTransport(signal), conn.clone())
+}
+
+/// Milliseconds since the epoch (for measuring replies).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 /// A client for the configured server.

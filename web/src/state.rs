@@ -8,6 +8,7 @@ use canary_core::plan::{Mode, Plan, PlanOptions};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod chat;
 mod inputs;
 pub use inputs::{mode_label, Inputs};
 
@@ -210,6 +211,8 @@ pub struct AppState {
     pub pair: RwSignal<Option<ChatPair>>,
     /// The promote gate's decision, with the fleet hash it was made for (set by the plan view).
     pub gate: RwSignal<Option<(String, canary_core::verdict::GateDecision)>>,
+    /// The chat's transcripts, per canary/production pair (kept when the view is left).
+    pub chat: RwSignal<chat::ChatStore>,
 }
 
 /// A canary and its production agent, for side-by-side chat.
@@ -305,6 +308,7 @@ impl AppState {
             dark: RwSignal::new(dark),
             pair: RwSignal::new(None),
             gate: RwSignal::new(None),
+            chat: RwSignal::new(chat::ChatStore::default()),
         }
     }
 

@@ -61,4 +61,31 @@ impl<T: Transport> LettaClient<T> {
         }
         Ok(reply)
     }
+    /// Cancels these runs of an agent on the server (`POST /agents/{id}/messages/cancel`) and
+    /// returns the ones the server says it cancelled. Only named runs: without ids the server
+    /// would cancel every active run of the agent, and for a production agent that may be a
+    /// real user's. The server (0.16.8) also answers `cancelled` for a run that had already
+    /// finished; that run's status stays `completed`.
+    pub async fn cancel_runs(
+        &self,
+        agent: &str,
+        run_ids: &[String],
+    ) -> Result<Vec<String>, ApiError> {
+        if run_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let v = self
+            .json(
+                Method::Post,
+                &format!("/agents/{}/messages/cancel", enc(agent)),
+                Body::Json(json!({ "run_ids": run_ids })),
+            )
+            .await?;
+        Ok(v.as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, status)| status.as_str() == Some("cancelled"))
+            .map(|(id, _)| id.clone())
+            .collect())
+    }
 }

@@ -12,6 +12,7 @@
 //! agent at cleanup.
 
 use super::messages::{self, ChatMessage, ChatReply};
+use super::stream::LiveReply;
 use super::{classify, enc, ApiError, Body, LettaClient, Method, Transport};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -237,6 +238,49 @@ impl<T: Transport> LettaClient<T> {
             take(&event, &mut out);
         }
         Ok(out)
+    }
+
+    /// Sends one user message in a conversation with token streaming (`stream_tokens: true`):
+    /// `on_update` sees the reply each time a piece of it arrives, so the chat can show text as
+    /// the model writes it. The parsing is [`LiveReply`]'s; this only moves bytes. A transport
+    /// that is aborted mid-reply ends this with its network error (the caller knows it stopped).
+    pub async fn stream_tokens_in_conversation(
+        &self,
+        conversation_id: &str,
+        text: &str,
+        on_update: &mut dyn FnMut(&LiveReply),
+    ) -> Result<LiveReply, ApiError> {
+        let body = json!({"messages": [{"role": "user", "content": text}], "streaming": true, "stream_tokens": true, "include_pings": false});
+        let req = self.request(
+            Method::Post,
+            &format!("/conversations/{}/messages", enc(conversation_id)),
+            Body::Json(body),
+        );
+        let url = req.url.clone();
+        let mut live = LiveReply::default();
+        // An error answer is JSON, not events: kept whole for the error message.
+        let mut raw = String::new();
+        let status = {
+            let mut feed = |chunk: &str| {
+                if raw.len() < 4096 {
+                    raw.push_str(chunk);
+                }
+                if live.feed(chunk) {
+                    on_update(&live);
+                }
+            };
+            self.transport
+                .send_streaming(req, &mut feed)
+                .await
+                .map_err(|e| ApiError::Network { url, message: e.0 })?
+        };
+        if !(200..300).contains(&status) {
+            return Err(classify(status, &raw));
+        }
+        if live.finish() {
+            on_update(&live);
+        }
+        Ok(live)
     }
 
     /// The newest `limit` messages of an agent (the server returns them oldest first).

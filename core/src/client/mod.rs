@@ -11,10 +11,12 @@ mod mcp;
 pub mod messages;
 mod objects;
 mod secrets;
+pub mod stream;
 pub mod transport;
 
 pub use live_read::PlanLiveError;
 pub use messages::{parse_sse, ChatMessage, ChatReply};
+pub use stream::{LiveReply, StreamedMessage, Usage};
 pub use transport::{
     retry_after_seconds, Body, Counting, Method, NetworkError, Request, Response, Transport,
 };

@@ -115,7 +115,9 @@ pub fn ChangeView(change: Change) -> impl IntoView {
             let rows = diff_rows(lines);
             let prefs = use_context::<DiffPrefs>().unwrap_or_default();
             (move || {
-                if prefs.split.get() {
+                // `try_get`: a view's context outlives it in the route's owner, so another
+                // view may find the plan view's preferences after they were disposed.
+                if prefs.split.try_get().unwrap_or(false) {
                     split_view(&rows).into_any()
                 } else {
                     unified_view(&rows).into_any()
