@@ -16,7 +16,11 @@ FLEET_CANARY_BIN="$PWD/target/native-bench/fleet-canary" \
 echo
 node scripts/bench-web.js || failed+=("release app")
 echo
+node scripts/bench-plan.js || failed+=("wasm planning")
+echo
 node scripts/bench-page.js || failed+=("page vs browser floor")
+echo
+node scripts/bench-editor.js || failed+=("editor")
 echo
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ ${#failed[@]} -gt 0 ]; then

@@ -1,7 +1,7 @@
 //! What can go wrong in a command, and the exit status each outcome gets. The statuses are
 //! the CLI's contract with pipelines; `fleet-canary --help` and the README list them.
 
-use canary_core::client::ApiError;
+use canary_core::client::{ApiError, PlanLiveError};
 use canary_core::execute::ExecError;
 use canary_core::plan::{Plan, PlanError};
 use canary_core::planfile::PlanFileError;
@@ -103,6 +103,15 @@ impl CliError {
             CliError::Api(ApiError::Unauthorized { .. }) => "unauthorized",
             CliError::Api(_) => "server",
             CliError::Plan(_) => "plan",
+        }
+    }
+}
+
+impl From<PlanLiveError> for CliError {
+    fn from(e: PlanLiveError) -> Self {
+        match e {
+            PlanLiveError::Api(a) => CliError::Api(a),
+            PlanLiveError::Plan(p) => CliError::Plan(p),
         }
     }
 }

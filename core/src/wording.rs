@@ -5,6 +5,9 @@
 
 use crate::plan::{Action, AgentPlan, Mode, Plan};
 
+mod convergence;
+pub use convergence::Convergence;
+
 /// What "Prune" does, for the help next to the option.
 pub const HELP_PRUNE: &str = "Prune removes what the fleet file no longer lists: tools, blocks \
 and folders attached to an agent on the server but absent from its YAML are detached. Without \

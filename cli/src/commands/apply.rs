@@ -12,7 +12,7 @@ use canary_core::client::LettaClient;
 use canary_core::execute::{execute, ExecOptions, Timestamp};
 use canary_core::fleet::Fleet;
 use canary_core::plan::vars::Vars;
-use canary_core::plan::{plan, Plan, PlanOptions};
+use canary_core::plan::{Plan, PlanOptions};
 use canary_core::planfile::{FleetSource, Freshness, PlanFile, PlanFileError};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -88,8 +88,8 @@ pub async fn apply(ctx: &Ctx, a: &ApplyArgs) -> Result<i32, CliError> {
         }
     }
     let client = ctx.env.client()?;
-    let live = client.fetch_live(&p.fleet).await?;
-    let planned = plan(&p.fleet, &live, &p.options)?;
+    // The read the executor's stale check makes too (narrow on a large server).
+    let (_, planned) = client.plan_live(&p.fleet, &p.options).await?;
     if a.dry_run {
         return Ok(print_plan(ctx, &planned));
     }
@@ -118,8 +118,7 @@ async fn apply_plan_file(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> Result<i32, C
             pf.server
         ));
     }
-    let live = client.fetch_live(&fleet).await?;
-    let fresh = plan(&fleet, &live, &pf.options)?;
+    let (_, fresh) = client.plan_live(&fleet, &pf.options).await?;
     match pf.freshness(&fresh) {
         Freshness::Current => {}
         Freshness::Stale => {
@@ -205,8 +204,7 @@ pub async fn plan_cmd(ctx: &Ctx, a: &PlanArgs) -> Result<i32, CliError> {
         ctx.note(&format!("note: {n}"));
     }
     let client = ctx.env.client()?;
-    let live = client.fetch_live(&p.fleet).await?;
-    let planned = plan(&p.fleet, &live, &p.options)?;
+    let (_, planned) = client.plan_live(&p.fleet, &p.options).await?;
     let blocked = !planned.is_executable();
     let file = PlanFile::new(
         planned,

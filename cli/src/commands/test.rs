@@ -40,7 +40,8 @@ pub async fn test(ctx: &Ctx, a: &TestArgs) -> Result<i32, CliError> {
         return Err(CliError::Fleet(msg));
     };
     let client = ctx.env.client()?;
-    let live = client.fetch_live(&fleet).await?;
+    // The canaries of the prefix and the fleet's production agents, not every agent.
+    let live = client.read_suite_agents(&fleet, &prefix).await?;
     let planned = plan_suite(&suite, &fleet, &live, &prefix);
     if !planned.blockers.is_empty() {
         return Err(CliError::Blocked(planned.blockers.clone()));

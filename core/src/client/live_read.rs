@@ -1,15 +1,16 @@
 //! Reading the live state the planner needs for a fleet: agents with their relationships,
 //! blocks with the fleet's shared labels, tools, folders (with the files of the fleet's
 //! folders and their canary copies), archives and, for agents whose fleet entry lists
-//! conversations, their conversation summaries.
+//! conversations or has secrets, their conversation summaries and secrets ([`extras`]).
 
 use super::{ApiError, LettaClient, Transport};
 use crate::fleet::Fleet;
 use crate::live::LiveMcpServer;
 use crate::live::{LiveArchive, LiveState};
-use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::Value;
 
+mod extras;
+mod listing;
 mod scoped;
 pub use scoped::PlanLiveError;
 
@@ -43,12 +44,26 @@ impl FleetObjects {
 }
 
 impl<T: Transport> LettaClient<T> {
-    /// Blocks carrying the fleet's shared block labels (production blocks and canary copies).
+    /// Blocks carrying the fleet's shared block labels (production blocks and canary copies),
+    /// without the copies our open test conversations hold (see [`extras`]): read together
+    /// with those conversations, so the state is the same whether a chat is open or not.
     async fn shared_blocks_of(&self, fleet: &Fleet) -> Result<Vec<Value>, ApiError> {
-        let mut out = Vec::new();
-        for b in &fleet.shared_blocks {
-            out.extend(self.blocks_labelled(&b.label).await?);
+        if fleet.shared_blocks.is_empty() {
+            return Ok(Vec::new());
         }
+        let labelled = async {
+            let mut out = Vec::new();
+            for b in &fleet.shared_blocks {
+                out.extend(self.blocks_labelled(&b.label).await?);
+            }
+            Ok::<_, ApiError>(out)
+        };
+        let (mut out, tests) = futures::try_join!(labelled, self.test_conversation_blocks())?;
+        out.retain(|b| {
+            b.get("id")
+                .and_then(Value::as_str)
+                .is_none_or(|id| !tests.contains(id))
+        });
         Ok(out)
     }
 
@@ -151,8 +166,7 @@ impl<T: Transport> LettaClient<T> {
         objects: &FleetObjects,
     ) -> Result<LiveState, ApiError> {
         let mut live = objects.state(agents);
-        self.read_conversations(fleet, &mut live).await?;
-        self.read_secrets(fleet, &mut live).await?;
+        self.read_extras(fleet, &mut live).await?;
         Ok(live)
     }
 
@@ -165,46 +179,5 @@ impl<T: Transport> LettaClient<T> {
         // Independent reads go out together: the agent list (the slow one) overlaps the rest.
         let (agents, objects) = futures::try_join!(self.list_agents(), self.fleet_objects(fleet))?;
         self.assemble(fleet, &agents, &objects).await
-    }
-
-    /// Fills in the conversation summaries of the agents (production and canaries) whose fleet
-    /// entry lists conversations. Our own test conversations are not counted.
-    async fn read_conversations(
-        &self,
-        fleet: &Fleet,
-        live: &mut LiveState,
-    ) -> Result<(), ApiError> {
-        let wanted: Vec<(usize, String)> = live
-            .agents
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| {
-                fleet.agents.iter().any(|s| {
-                    !s.conversations.is_empty()
-                        && (a.name == s.name || a.name.ends_with(s.name.as_str()))
-                })
-            })
-            .map(|(i, a)| (i, a.id.clone()))
-            .collect();
-        let found: Vec<(usize, Vec<String>)> = stream::iter(wanted)
-            .map(|(i, id)| async move {
-                let list = self.list_conversations(&id).await?;
-                let mut summaries: Vec<String> = list
-                    .into_iter()
-                    .filter(|c| !c.is_test())
-                    .filter_map(|c| c.summary)
-                    .collect();
-                summaries.sort();
-                Ok::<_, ApiError>((i, summaries))
-            })
-            .buffer_unordered(6)
-            .try_collect()
-            .await?;
-        for (i, summaries) in found {
-            if let Some(a) = live.agents.get_mut(i) {
-                a.conversations = summaries;
-            }
-        }
-        Ok(())
     }
 }

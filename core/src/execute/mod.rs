@@ -15,7 +15,7 @@ mod deletions;
 mod fleet_steps;
 mod mcp;
 
-use crate::client::{ApiError, LettaClient, Transport};
+use crate::client::{ApiError, LettaClient, PlanLiveError, Transport};
 use crate::fleet::Fleet;
 use crate::plan::{Action, AgentPlan, DeleteKind, Kind, Plan, PlanError, PlanOptions};
 use futures::stream::{self, StreamExt};
@@ -358,12 +358,17 @@ pub async fn execute<T: Transport>(
     if !reviewed.is_executable() {
         return Err(ExecError::Blocked(reviewed.blockers.clone()));
     }
-    // The same read as every preview's (the page, the CLI, the JS package): the whole
-    // server. The narrow read (`LettaClient::plan_live`) plans the same, and is proven so by
-    // tests/engine/tests/scoped_reads.rs, but until every preview uses it, the stale check
-    // must read as the previews do, or an equal server could look changed.
-    let live = client.fetch_live(fleet).await?;
-    let fresh = crate::plan::plan(fleet, &live, options)?;
+    // The same read as every preview's (the page, the CLI, the JS package):
+    // `LettaClient::plan_live`, narrow on a large server, so the check costs what the fleet
+    // costs, not what the server holds; it plans as the whole read does
+    // (tests/engine/tests/scoped_reads.rs).
+    let (_, fresh) = client
+        .plan_live(fleet, options)
+        .await
+        .map_err(|e| match e {
+            PlanLiveError::Api(e) => ExecError::Api(e),
+            PlanLiveError::Plan(e) => ExecError::Plan(e),
+        })?;
     if fresh.fingerprint != reviewed.fingerprint {
         return Err(ExecError::Stale(Box::new(fresh)));
     }

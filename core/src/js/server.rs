@@ -6,11 +6,11 @@
 
 use super::fetch::FetchTransport;
 use super::{from_js, from_js_or_default, load, to_js, Failure, Loaded};
-use crate::client::{ChatMessage, ChatReply, Connection, LettaClient};
+use crate::client::{ChatMessage, ChatReply, Connection, LettaClient, PlanLiveError};
 use crate::execute::{execute, ExecError, ExecOptions, Progress, Timestamp};
 use crate::inspect::{describe, list_canaries};
 use crate::live::LiveState;
-use crate::plan::{plan, Plan, PlanOptions};
+use crate::plan::{Plan, PlanOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
@@ -85,7 +85,9 @@ fn answer(result: Result<Value, Failure>, fields: &[&str]) -> JsValue {
     to_js(&v)
 }
 
-/// Reads what the planner needs to know about the server for this fleet.
+/// Reads what the planner needs to know about the server for this fleet: every agent on the
+/// server (its cost grows with the server). To plan, `planOnServer` reads only what the plan
+/// needs, as `executePlan`'s stale check does.
 #[wasm_bindgen(js_name = fetchLive, unchecked_return_type = "LiveResult")]
 pub async fn fetch_live(
     #[wasm_bindgen(unchecked_param_type = "Connection")] conn: JsValue,
@@ -102,7 +104,9 @@ pub async fn fetch_live(
 }
 
 /// Reads the server and plans the fleet against it: what `planFleet` gives with a fresh live
-/// state, plus that state (keep it to re-plan offline).
+/// state, plus that state. The read is the one `executePlan`'s stale check makes: on a large
+/// server only what these options need (the state then holds those agents only: re-plan it
+/// offline with the same options), so its cost grows with the fleet, not the server.
 #[wasm_bindgen(js_name = planOnServer, unchecked_return_type = "ServerPlanResult")]
 pub async fn plan_on_server(
     #[wasm_bindgen(unchecked_param_type = "Connection")] conn: JsValue,
@@ -114,8 +118,14 @@ pub async fn plan_on_server(
         let client = client(conn)?;
         let options: PlanOptions = from_js_or_default(options, "the options are not valid")?;
         let Loaded { fleet, warnings } = load(yaml, files)?;
-        let live = client.fetch_live(&fleet).await?;
-        let p = plan(&fleet, &live, &options).map_err(|e| Failure::new("plan", e.to_string()))?;
+        // The read `executePlan`'s stale check makes (narrow on a large server).
+        let (live, p) = client
+            .plan_live(&fleet, &options)
+            .await
+            .map_err(|e| match e {
+                PlanLiveError::Api(e) => Failure::from(e),
+                PlanLiveError::Plan(e) => Failure::new("plan", e.to_string()),
+            })?;
         Ok::<Value, Failure>(json!({"plan": p, "live": live, "warnings": warnings}))
     };
     answer(r.await, &["plan", "live", "warnings"])
@@ -230,15 +240,10 @@ pub async fn execute_plan(
     }
 }
 
-/// Every agent, tool and folder (no file lists): enough to list and describe canaries.
+/// Every canary and its production agent, tools and folders (no file lists): enough to list
+/// and describe canaries, at the cost of the canaries (`LettaClient::read_canaries`).
 async fn inventory(client: &LettaClient<FetchTransport>) -> Result<LiveState, Failure> {
-    let (agents, tools, folders) = futures::try_join!(
-        client.list_agents(),
-        client.list_tools(),
-        client.list_folders(),
-    )?;
-    let folders: Vec<(Value, Vec<Value>)> = folders.into_iter().map(|f| (f, vec![])).collect();
-    Ok(LiveState::from_api(&agents, &[], &tools, &folders, &[]))
+    Ok(client.read_canaries().await?)
 }
 
 /// Every canary on the server, grouped by every prefix found in metadata, with ages.

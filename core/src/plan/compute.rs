@@ -50,6 +50,7 @@ pub fn plan(fleet: &Fleet, live: &LiveState, opts: &PlanOptions) -> Result<Plan,
         prefix,
         selected,
         users: live.block_users(),
+        ix: reconcile::Index::new(live),
     };
     let mut phase1 = Phase1::default();
     let mut agents = Vec::new();
@@ -84,11 +85,14 @@ pub fn plan(fleet: &Fleet, live: &LiveState, opts: &PlanOptions) -> Result<Plan,
         summary,
         fingerprint: String::new(),
     };
-    // Every plan type serialises (a test in tests/plan_cases.rs holds us to it); should that
-    // ever break, the error text still differs from any real plan's JSON.
-    let json =
-        serde_json::to_string(&out).unwrap_or_else(|e| format!("unserialisable plan: {e} {out:?}"));
-    out.fingerprint = fingerprint(json.as_bytes());
+    // The hash of the plan's JSON, hashed as it is written (never built whole). Every plan
+    // type serialises (a test in tests/plan_cases.rs holds us to it); should that ever
+    // break, the error text still differs from any real plan's JSON.
+    let mut h = Fnv::default();
+    out.fingerprint = match serde_json::to_writer(&mut h, &out) {
+        Ok(()) => h.hex(),
+        Err(e) => fingerprint(format!("unserialisable plan: {e} {out:?}").as_bytes()),
+    };
     Ok(out)
 }
 

@@ -150,7 +150,8 @@ pub async fn read_verdict<T: Transport>(
     prefix: &str,
     fleet_hash: &str,
 ) -> Result<Option<Verdict>, ApiError> {
-    let agents = client.list_agents().await?;
+    // Only the prefix's agents carry its verdicts (`?query_text=`: names containing it).
+    let agents = client.agents_matching(prefix).await?;
     let live = LiveState::from_api(&agents, &[], &[], &[], &[]);
     Ok(latest_verdict(&live, prefix, fleet_hash))
 }

@@ -38,6 +38,30 @@ fn meta(v: Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
 }
 
+/// The preview every caller makes now (the narrow read behind `plan_live` and the executor's
+/// stale check, forced narrow whatever the server's size), checked against the plan of the
+/// whole-server read: the narrow read must see every collision the whole read sees (a
+/// name-collision object without our marker, a marked copy a non-canary agent uses). Shadows
+/// `support::preview` in this file.
+async fn preview<T: Transport>(
+    c: &LettaClient<T>,
+    fleet: &canary_core::fleet::Fleet,
+    o: &PlanOptions,
+) -> (canary_core::live::LiveState, Plan) {
+    let scoped = c.fetch_live_scoped(fleet, o).await.expect("narrow read");
+    let p = canary_core::plan::plan(fleet, &scoped, o).expect("plan");
+    let whole = c.fetch_live(fleet).await.expect("whole read");
+    let pw = canary_core::plan::plan(fleet, &whole, o).expect("plan");
+    assert_eq!(
+        p.fingerprint,
+        pw.fingerprint,
+        "the narrow read plans otherwise than the whole read:\n{}\nwhole:\n{}",
+        render_text(&p),
+        render_text(&pw)
+    );
+    (scoped, p)
+}
+
 /// Runs a plan if it may run; a blocked plan must be refused by the executor without writes.
 async fn attempt<T: Transport>(
     c: &LettaClient<T>,

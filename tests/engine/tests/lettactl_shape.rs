@@ -112,8 +112,10 @@ async fn a_lettactl_shaped_fleet_runs_the_whole_workflow() {
         .await
         .expect("run");
     assert!(r.ok(), "{}", r.summary());
-    let (live, again) = preview(&c, &fleet, &opts(Mode::Promote, &n.prefix)).await;
+    let (_, again) = preview(&c, &fleet, &opts(Mode::Promote, &n.prefix)).await;
     assert!(again.is_noop(), "{}", render_text(&again));
+    // The whole server: a promote's preview does not read the canaries.
+    let live = c.fetch_live(&fleet).await.expect("live");
     assert!(
         live.agents.iter().all(|a| !a.name.starts_with(&n.prefix)),
         "the canaries are gone"

@@ -181,7 +181,7 @@ fn tools(ctx: &Ctx, refs: &Refs, a: &AgentSpec, live: &LiveAgent, w: &mut Work) 
         return;
     }
     for id in &live.tool_ids {
-        if let Some(t) = ctx.live.tool(id) {
+        if let Some(t) = ctx.ix.tool(id) {
             if !desired.contains(t.name.as_str()) && !server_managed(t.tool_type.as_deref()) {
                 w.changes
                     .push(Change::value("tools", Some(t.name.clone()), None));
@@ -195,7 +195,7 @@ fn blocks(ctx: &Ctx, refs: &Refs, a: &AgentSpec, live: &LiveAgent, w: &mut Work)
     let attached: Vec<&LiveBlock> = live
         .block_ids
         .iter()
-        .filter_map(|id| ctx.live.block(id))
+        .filter_map(|id| ctx.ix.block(id))
         .collect();
     let mut wanted_labels = BTreeSet::new();
     for spec in &a.memory_blocks {
@@ -290,7 +290,7 @@ fn folders(ctx: &Ctx, refs: &Refs, a: &AgentSpec, live: &LiveAgent, w: &mut Work
         }
         let copy_name = ctx.copy_name(logical);
         for id in &live.folder_ids {
-            let Some(f) = ctx.live.folder(id) else {
+            let Some(f) = ctx.ix.folder(id) else {
                 continue;
             };
             let our_copy = f.name == copy_name && copy_prefix(&f.metadata) == Some(prefix);
@@ -314,7 +314,7 @@ fn folders(ctx: &Ctx, refs: &Refs, a: &AgentSpec, live: &LiveAgent, w: &mut Work
             continue;
         }
         let name = ctx
-            .live
+            .ix
             .folder(id)
             .map(|f| f.name.clone())
             .unwrap_or_else(|| id.clone());

@@ -17,7 +17,7 @@ impl Refs<'_> {
     pub fn tool(&self, ctx: &Ctx, name: &str) -> Ref {
         Ref {
             name: name.into(),
-            id: ctx.live.tool_by_name(name).map(|t| t.id.clone()),
+            id: ctx.ix.tool_by_name(name).map(|t| t.id.clone()),
         }
     }
 
@@ -96,7 +96,7 @@ pub(in crate::plan) fn reconcile(
 
 /// Finds the existing agent a fleet agent maps to, or says why the target is ambiguous.
 fn existing<'a>(ctx: &Ctx<'a>, name: &str) -> Result<Option<&'a LiveAgent>, String> {
-    let all = ctx.live.agents.iter().filter(|a| a.name == name);
+    let all = ctx.ix.agents_named(name).iter().copied();
     let (ours, others): (Vec<&'a LiveAgent>, Vec<&'a LiveAgent>) = all.partition(|a| {
         let mark = canary_mark(&a.name, &a.metadata);
         if ctx.opts.mode.is_canary() {

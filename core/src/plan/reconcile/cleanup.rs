@@ -40,7 +40,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx) -> CleanupPhase {
     let mut block_done = BTreeSet::new();
     for a in &doomed {
         for id in &a.block_ids {
-            let Some(b) = ctx.live.block(id) else {
+            let Some(b) = ctx.ix.block(id) else {
                 continue;
             };
             if !block_done.insert(id.clone()) {

@@ -12,12 +12,14 @@ pub(super) mod agents;
 pub(super) mod archives;
 pub(super) mod cleanup;
 pub(super) mod folders;
+mod index;
 pub(super) mod mcp;
 mod secrets;
 pub(super) mod shared_blocks;
 pub(super) mod tools;
 
 pub use folders::folder_hashes;
+pub(super) use index::Index;
 pub use mcp::{desired_definition, fleet_variables};
 
 use super::{FleetStep, Impact, Mode, PlanOptions};
@@ -41,6 +43,8 @@ pub(super) struct Ctx<'a> {
     pub selected: Vec<&'a AgentSpec>,
     /// Block id → the agents it is attached to (read by several rules; built once).
     pub users: BTreeMap<&'a str, Vec<&'a LiveAgent>>,
+    /// The live state's objects by id and name (built once: every agent asks).
+    pub ix: Index<'a>,
 }
 
 impl<'a> Ctx<'a> {

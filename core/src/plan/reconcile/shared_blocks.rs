@@ -40,9 +40,11 @@ fn production_block<'a>(ctx: &Ctx<'a>, label: &str) -> Option<&'a LiveBlock> {
         .iter()
         .filter(|b| b.label == label && copy_prefix(&b.metadata).is_none())
         .collect();
-    // A test conversation's isolated copy of a block carries the block's label and metadata
-    // (our marker included) but is attached to no agent: among marked blocks, one that agents
-    // use is the production block.
+    // Among marked blocks, one that agents use is the production block. Our test
+    // conversations' block copies (same label and metadata, attached to no agent) never reach
+    // the planner: the live read leaves them out (`client/live_read/extras.rs`). A conversation
+    // opened by another tool, or a fleet conversation isolating the label, holds the same kind
+    // of copy, which this order keeps from being taken for production's.
     let marked: Vec<&&'a LiveBlock> = candidates
         .iter()
         .filter(|b| b.metadata.get(keys::SHARED_BLOCK).and_then(|v| v.as_str()) == Some(label))

@@ -15,7 +15,7 @@ pub(in crate::plan) fn reconcile(ctx: &Ctx, out: &mut Phase1) {
             if !done.insert(t.name.clone()) {
                 continue;
             }
-            let live = ctx.live.tool_by_name(&t.name);
+            let live = ctx.ix.tool_by_name(&t.name);
             match (&t.source, live) {
                 (None, None) if ctx.live.not_read && crate::fleet::is_server_builtin(&t.name) => {}
                 (None, None) => out.blockers.push(format!(

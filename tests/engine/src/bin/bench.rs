@@ -14,6 +14,8 @@ use std::time::Instant;
 
 #[path = "bench/cli.rs"]
 mod cli;
+#[path = "bench/plan.rs"]
+mod planning;
 #[path = "bench/scale.rs"]
 mod scale;
 
@@ -126,25 +128,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn plan_medians() -> Vec<(usize, f64)> {
-    let mut out = Vec::new();
-    for n in [10, 100, 1000] {
-        let (y, f) = fleet_yaml("p", n);
-        let reps = if n == 1000 { 7 } else { 21 };
-        let times: Vec<f64> = (0..reps)
-            .map(|_| {
-                let t = Instant::now();
-                let fleet = load(&y, &f);
-                let p = plan(&fleet, &Default::default(), &PlanOptions::default()).expect("plan");
-                std::hint::black_box(p);
-                t.elapsed().as_secs_f64() * 1000.0
-            })
-            .collect();
-        out.push((n, median(times)));
-    }
-    out
-}
-
 /// Validation of a 10,000-agent fleet in which every agent misses `description` (one error
 /// per agent, each with its line): milliseconds, median of 5, and the errors located.
 fn invalid_fleet_validation() -> (f64, usize) {
@@ -227,10 +210,15 @@ async fn main() {
     println!("Native benchmarks against {} (server connection pooling on: LETTA_DISABLE_SQLALCHEMY_POOLING=false)", canary_tests::base_url());
     let c = client(Counting::new(NativeTransport::default()));
     let bare = client(NativeTransport::default());
+    let part = std::env::args().nth(1);
+    // `bench plan`: planning speed only, no server needed.
+    if part.as_deref() == Some("plan") {
+        planning::planning(|n| fleet_yaml("p", n));
+        return;
+    }
     c.health()
         .await
         .expect("the Letta server is not reachable; run `make letta-up`");
-    let part = std::env::args().nth(1);
     let only_scale = part.as_deref() == Some("scale");
     // `bench deploy`: the deploy, cleanup and command-line rounds against the floors only.
     let skip_scale = part.as_deref() == Some("deploy");
@@ -424,10 +412,7 @@ async fn main() {
     let floor_best = median(floor4.clone()).min(median(floor8.clone()));
     let delete_floor = median(floor_del.clone());
     let (deploy_med, cleanup_med) = (median(ours_deploy.clone()), median(ours_cleanup.clone()));
-    let plans = plan_medians();
-    for (n, ms) in &plans {
-        println!("parse + validate + plan, {n} agents (native): median {ms:.2} ms");
-    }
+    let plans = planning::planning(|n| fleet_yaml("p", n));
     let (invalid_ms, invalid_located) = invalid_fleet_validation();
     println!("validate 10,000 agents each missing 'description' (native): median {invalid_ms:.1} ms, {invalid_located} errors located");
     let speedup = d1.secs / deploy_med;
@@ -453,7 +438,7 @@ async fn main() {
         "ratios": {"deploy_vs_floor": vs_floor, "cleanup_vs_floor": cleanup_vs_floor},
         "reads_at_scale": scaled,
         "invalid_fleet_validation": {"agents": 10_000, "median_ms": invalid_ms, "errors_located": invalid_located},
-        "plan_native_ms": plans.iter().map(|(n, ms)| json!({"agents": n, "median_ms": ms})).collect::<Vec<_>>(),
+        "plan_native_ms": plans,
     });
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),

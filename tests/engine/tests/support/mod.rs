@@ -7,7 +7,7 @@ use canary_core::client::{LettaClient, Transport};
 use canary_core::execute::{execute, DeletionResult, ExecOptions, ExecReport, Timestamp};
 use canary_core::fleet::{load_fleet, FileSet, Fleet};
 use canary_core::live::{LiveAgent, LiveBlock, LiveFolder, LiveState};
-use canary_core::plan::{plan, Kind, Mode, Plan, PlanOptions};
+use canary_core::plan::{Kind, Mode, Plan, PlanOptions};
 use canary_tests::{now_iso, unique};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -58,14 +58,15 @@ pub fn exec() -> ExecOptions {
     ExecOptions::new(Timestamp::parse(&now_iso()).expect("now is ISO-8601 UTC"))
 }
 
+/// The preview the app, the CLI and the JS package make (`plan_live`: narrow on a large
+/// server), the same read as the executor's stale check. The state holds only the agents the
+/// plan needs: read the server whole (`fetch_live`) to look an agent up.
 pub async fn preview<T: Transport>(
     c: &LettaClient<T>,
     fleet: &Fleet,
     o: &PlanOptions,
 ) -> (LiveState, Plan) {
-    let live = c.fetch_live(fleet).await.expect("live state");
-    let p = plan(fleet, &live, o).expect("plan");
-    (live, p)
+    c.plan_live(fleet, o).await.expect("plan")
 }
 
 /// Plans and executes; the run must succeed.

@@ -2,7 +2,9 @@
 //! through `plan_live` (what the app, the CLI and the executor's stale check call) on the
 //! server as it is, then with 1,000 unrelated agents added, then without them again. The
 //! rounds with and without alternate canary and cleanup plans; the ratio compares the loaded
-//! median with the median of the rounds before and after (the machine's load drifts).
+//! median with the median of the rounds before and after (the machine's load drifts). Each
+//! canary round also executes the (unchanged) plan it made: the executor's stale check, which
+//! reads as the preview does, then writes nothing.
 
 use canary_core::client::{Counting, LettaClient};
 use canary_core::execute::{execute, ExecOptions, Timestamp};
@@ -32,12 +34,32 @@ async fn run(c: &Client, fleet: &Fleet, o: &PlanOptions) {
     assert!(r.ok(), "scale bench setup failed: {r:?}");
 }
 
-/// Seconds and requests of one `plan_live`.
-async fn timed_plan(c: &Client, fleet: &Fleet, o: &PlanOptions) -> (f64, u64) {
+/// Seconds and requests of one `plan_live`, and the plan.
+async fn timed_plan(
+    c: &Client,
+    fleet: &Fleet,
+    o: &PlanOptions,
+) -> (f64, u64, canary_core::plan::Plan) {
     c.transport().reset();
     let t = Instant::now();
     let (_, p) = c.plan_live(fleet, o).await.expect("plan");
-    std::hint::black_box(p);
+    (t.elapsed().as_secs_f64(), c.transport().requests(), p)
+}
+
+/// Seconds and requests of executing an unchanged plan: the stale check alone.
+async fn timed_check(
+    c: &Client,
+    fleet: &Fleet,
+    o: &PlanOptions,
+    p: &canary_core::plan::Plan,
+) -> (f64, u64) {
+    assert!(p.is_noop(), "the scale bench's canaries are deployed");
+    c.transport().reset();
+    let t = Instant::now();
+    let r = execute(c, fleet, p, o, &exec(), &|_| {})
+        .await
+        .expect("the unchanged plan is not stale");
+    assert_eq!(c.transport().writes(), 0, "{r:?}");
     (t.elapsed().as_secs_f64(), c.transport().requests())
 }
 
@@ -45,17 +67,22 @@ async fn timed_plan(c: &Client, fleet: &Fleet, o: &PlanOptions) -> (f64, u64) {
 struct Phase {
     canary: Vec<f64>,
     cleanup: Vec<f64>,
+    check: Vec<f64>,
     canary_requests: u64,
     cleanup_requests: u64,
+    check_requests: u64,
 }
 
 async fn phase(c: &Client, fleet: &Fleet, canary: &PlanOptions, cleanup: &PlanOptions) -> Phase {
     let mut p = Phase::default();
     for _ in 0..REPS {
-        let (s, n) = timed_plan(c, fleet, canary).await;
+        let (s, n, plan) = timed_plan(c, fleet, canary).await;
         p.canary.push(s);
         p.canary_requests = n;
-        let (s, n) = timed_plan(c, fleet, cleanup).await;
+        let (s, n) = timed_check(c, fleet, canary, &plan).await;
+        p.check.push(s);
+        p.check_requests = n;
+        let (s, n, _) = timed_plan(c, fleet, cleanup).await;
         p.cleanup.push(s);
         p.cleanup_requests = n;
     }
@@ -156,6 +183,8 @@ pub async fn reads_at_scale(
         median(loaded.canary.clone()),
         median(loaded.cleanup.clone()),
     );
+    let (base_check, load_check) = (base(|p| &p.check), median(loaded.check.clone()));
+    let check_ratio = load_check / base_check;
     let ratio = load_canary / base_canary;
     let cleanup_ratio = load_cleanup / base_cleanup;
     println!("\nReads that scale with the fleet: 10-agent plans (plan_live: read + plan), {REPS} each, before / with / after {UNRELATED} unrelated agents");
@@ -175,6 +204,13 @@ pub async fn reads_at_scale(
         loaded.cleanup_requests
     );
     println!(
+        "  stale check (executing the unchanged canary plan: read, re-plan, 0 writes): {:.0} ms, {} requests without; {:.0} ms, {} requests with ({check_ratio:.2}x)",
+        base_check * 1000.0,
+        before.check_requests,
+        load_check * 1000.0,
+        loaded.check_requests
+    );
+    println!(
         "  for contrast, the whole-server read with them: {:.2} s, {whole_requests} requests, {whole} agents",
         whole_secs
     );
@@ -182,6 +218,7 @@ pub async fn reads_at_scale(
         "agents_before": present, "unrelated": ids.len(), "create_secs": create_secs, "delete_secs": delete_secs,
         "canary": {"without_ms": base_canary * 1000.0, "with_ms": load_canary * 1000.0, "requests_without": before.canary_requests, "requests_with": loaded.canary_requests, "rounds_before": before.canary, "rounds_with": loaded.canary, "rounds_after": after.canary},
         "cleanup": {"without_ms": base_cleanup * 1000.0, "with_ms": load_cleanup * 1000.0, "requests_without": before.cleanup_requests, "requests_with": loaded.cleanup_requests, "ratio": cleanup_ratio},
+        "stale_check": {"without_ms": base_check * 1000.0, "with_ms": load_check * 1000.0, "requests_without": before.check_requests, "requests_with": loaded.check_requests, "ratio": check_ratio},
         "whole_read_with": {"secs": whole_secs, "requests": whole_requests, "agents": whole},
         "ratio": ratio,
     })
