@@ -10,6 +10,7 @@
 pub mod canary;
 pub mod chat;
 pub mod client;
+pub mod editor;
 pub mod execute;
 pub mod fleet;
 pub mod inspect;

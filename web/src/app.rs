@@ -39,6 +39,8 @@ fn apply_theme(dark: bool) {
 pub fn App() -> impl IntoView {
     let state = AppState::new(crate::example::example());
     provide_context(state);
+    // A draft saved before a reload replaces the example (with a notice in the fleet view).
+    views::editor::draft::install(state);
 
     // Deep links: follow the address bar.
     if let Some(w) = web_sys::window() {

@@ -46,8 +46,9 @@ enum Kind {
     Leaf,
     /// A sequence: its items.
     Seq(Vec<usize>),
-    /// A mapping: its entries; the key is `None` when it is not a scalar.
-    Map(Vec<(Option<String>, usize)>),
+    /// A mapping: its entries (key text, key node, value node); the key text is `None` when
+    /// the key is not a scalar.
+    Map(Vec<(Option<String>, usize, usize)>),
     /// An alias of the anchored node (if the anchor was defined before).
     Alias(Option<usize>),
 }
@@ -78,6 +79,9 @@ fn open(
     (i, true, None)
 }
 
+/// A map's key read before its value: its text (`None` when not a scalar) and its node.
+type PendingKey = (Option<String>, usize);
+
 /// Where every node of one YAML document starts.
 pub struct Positions {
     nodes: Vec<Node>,
@@ -90,7 +94,7 @@ impl Positions {
         let mut nodes: Vec<Node> = Vec::new();
         let mut anchors: std::collections::HashMap<Vec<u8>, usize> = Default::default();
         // Open containers, with the key read for the next value when the container is a map.
-        let mut stack: Vec<(usize, Option<Option<String>>)> = Vec::new();
+        let mut stack: Vec<(usize, Option<PendingKey>)> = Vec::new();
         let mut root = None;
         let mut done = false;
         events::parse(text, |event, pos| {
@@ -144,9 +148,12 @@ impl Positions {
                 Kind::Map(entries) => match pending.take() {
                     // Only keys need their text (values are found by position in the tree).
                     None => {
-                        *pending = Some(key_text.map(|b| String::from_utf8_lossy(b).into_owned()))
+                        *pending = Some((
+                            key_text.map(|b| String::from_utf8_lossy(b).into_owned()),
+                            idx,
+                        ))
                     }
-                    Some(key) => entries.push((key, idx)),
+                    Some((key, key_node)) => entries.push((key, key_node, idx)),
                 },
                 Kind::Leaf | Kind::Alias(_) => {}
             }
@@ -177,13 +184,14 @@ impl Positions {
             (Seg::Index(i), Kind::Seq(items)) => self.find(*items.get(*i)?, rest, hops + 1),
             (Seg::Key(want), Kind::Map(entries)) => {
                 // A key written in the map wins over one merged in with `<<`.
-                if let Some((_, v)) = entries.iter().find(|(k, _)| k.as_deref() == Some(want)) {
+                if let Some((_, _, v)) = entries.iter().find(|(k, _, _)| k.as_deref() == Some(want))
+                {
                     return self.find(*v, rest, hops + 1);
                 }
                 entries
                     .iter()
-                    .filter(|(k, _)| k.as_deref() == Some("<<"))
-                    .find_map(|(_, v)| {
+                    .filter(|(k, _, _)| k.as_deref() == Some("<<"))
+                    .find_map(|(_, _, v)| {
                         let v = self.resolve(*v);
                         match &self.nodes[v].kind {
                             Kind::Seq(items) => {
@@ -205,6 +213,24 @@ impl Positions {
             .rev()
             .find_map(|len| self.find(root, &path[..len], 0))
             .map(|i| self.nodes[i].pos)
+    }
+
+    /// Where the key of the last step of `path` is written: the place of an unknown or ignored
+    /// field (its value may start on the next line). The value's position, as
+    /// [`Positions::locate`], when the key is not written in its own map (merged in with `<<`)
+    /// or the path does not end in a key.
+    pub fn locate_key(&self, path: &[Seg]) -> Option<(usize, usize)> {
+        if let (Some((Seg::Key(want), parent)), Some(root)) = (path.split_last(), self.root) {
+            if let Some(Kind::Map(entries)) =
+                self.find(root, parent, 0).map(|p| &self.nodes[p].kind)
+            {
+                if let Some((_, k, _)) = entries.iter().find(|(k, _, _)| k.as_deref() == Some(want))
+                {
+                    return Some(self.nodes[*k].pos);
+                }
+            }
+        }
+        self.locate(path)
     }
 }
 
@@ -250,6 +276,29 @@ mod tests {
         assert_eq!(
             path_string(&[k("agents"), Seg::Index(2), k("limit")]),
             "agents[2].limit"
+        );
+    }
+
+    #[test]
+    fn keys_are_located_where_they_are_written() {
+        let text = "agents:\n  - name: a\n    sytem_prompt:\n      value: x\n";
+        let pos = Positions::new(text);
+        let p = [k("agents"), Seg::Index(0), k("sytem_prompt")];
+        assert_eq!(
+            pos.locate(&p),
+            Some((4, 7)),
+            "the value: the map on the next line"
+        );
+        assert_eq!(pos.locate_key(&p), Some((3, 5)), "the key");
+        assert_eq!(
+            pos.locate_key(&[k("agents"), Seg::Index(0), k("nope")]),
+            Some((2, 5))
+        );
+        let merged = Positions::new("x: &d\n  llm: 1\na:\n  <<: *d\n");
+        assert_eq!(
+            merged.locate_key(&[k("a"), k("llm")]),
+            Some((2, 8)),
+            "merged: the value"
         );
     }
 

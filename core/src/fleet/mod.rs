@@ -11,6 +11,7 @@ pub mod integrations;
 pub mod locate;
 pub mod model;
 mod problem;
+pub mod suggest;
 mod validate;
 
 pub use files::{FileSet, GlobError, PathError};
@@ -129,7 +130,11 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
     let positions = (!walker.errors.is_empty() || !walker.warnings.is_empty())
         .then(|| locate::Positions::new(yaml));
     let diag = |found: validate::Found, severity| {
-        let pos = positions.as_ref().and_then(|p| p.locate(&found.path));
+        // An unknown field is marked at its key (its value may start on the next line).
+        let pos = positions.as_ref().and_then(|p| match found.problem {
+            Problem::UnknownField { .. } => p.locate_key(&found.path),
+            _ => p.locate(&found.path),
+        });
         Diagnostic {
             message: found.problem.to_string(),
             path: path_string(&found.path),

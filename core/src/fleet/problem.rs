@@ -16,13 +16,15 @@ pub enum Problem {
     /// A map key is not text.
     #[error("keys must be text, found {0}")]
     NonTextKey(String),
-    /// A field we do not know.
-    #[error("unknown field '{field}'; allowed fields are: {}", allowed.join(", "))]
+    /// A field we do not know; `suggestion` is the allowed field it is most likely a typo of.
+    #[error("unknown field '{field}'; {}allowed fields are: {}", suggestion.map(|s| format!("did you mean '{s}'? ")).unwrap_or_default(), allowed.join(", "))]
     UnknownField {
         /// The field as written.
         field: String,
         /// What is allowed at this place.
         allowed: &'static [&'static str],
+        /// The allowed field closest to `field` (edit distance), when it is close enough.
+        suggestion: Option<&'static str>,
     },
     /// A lettactl field this tool does not apply (a warning).
     #[error("'{0}' is a lettactl setting that this tool does not apply; it is ignored")]

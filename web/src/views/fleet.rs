@@ -1,11 +1,26 @@
-//! The fleet editor: YAML with line numbers and live validation, and the fleet's files.
+//! The fleet view: the YAML editor (`editor`) with live validation, undoable loads, the
+//! restored-draft notice, and the fleet's files.
 
+use super::editor::{diagnostics::Diagnostics, draft, CodeEditor};
 use crate::api;
 use crate::state::{AppState, Route};
 use canary_core::fleet::{load_fleet, FileSet};
 use leptos::prelude::*;
-use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
+
+/// What a load replaced, for its Undo.
+#[derive(Clone)]
+struct Undo {
+    what: String,
+    yaml: String,
+    files: FileSet,
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
 
 /// Takes the files of an opened folder: finds `fleet.yaml`, makes paths relative to its folder.
 fn adopt_folder(list: Vec<(String, Vec<u8>)>) -> Result<(String, FileSet), String> {
@@ -46,7 +61,9 @@ fn adopt_folder(list: Vec<(String, Vec<u8>)>) -> Result<(String, FileSet), Strin
 pub fn FleetEditor() -> impl IntoView {
     let state = expect_context::<AppState>();
     let edit_seq = RwSignal::new(0u64);
-    let scroll = RwSignal::new(0i32);
+    let undo = RwSignal::new(None::<Undo>);
+    let check_ms = RwSignal::new(None::<f64>);
+    let draft_notice = use_context::<draft::DraftNotice>().map(|d| d.0);
     let selected = RwSignal::new(None::<String>);
     let new_path = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<String>);
@@ -66,77 +83,55 @@ pub fn FleetEditor() -> impl IntoView {
         gloo_timers::callback::Timeout::new(250, move || {
             // The editor may be gone by now (the user moved on): only a live signal counts.
             if edit_seq.try_get_untracked() == Some(seq) {
-                let r = load_fleet(&state.yaml.get_untracked(), &state.files.get_untracked());
+                let t0 = now();
+                let r = state
+                    .yaml
+                    .with_untracked(|y| state.files.with_untracked(|f| load_fleet(y, f)));
+                check_ms.set(Some(now() - t0));
                 state.report.set(r);
             }
         })
         .forget();
     };
 
-    let error_lines = Memo::new(move |_| {
-        state.report.with(|r| {
-            let mut m: BTreeMap<usize, String> = BTreeMap::new();
-            for d in r.errors.iter().chain(r.warnings.iter()) {
-                if let Some(l) = d.line {
-                    m.entry(l)
-                        .and_modify(|s| {
-                            s.push('\n');
-                            s.push_str(&d.message)
-                        })
-                        .or_insert_with(|| d.message.clone());
-                }
-            }
-            m
-        })
-    });
-    let gutter = move || {
-        let lines = state
-            .yaml
-            .with(|y| y.lines().count().max(1) + usize::from(y.ends_with('\n')));
-        let marks = error_lines.get();
-        (1..=lines)
-            .map(|n| match marks.get(&n) {
-                Some(msg) => view! { <div class="ln err" title=msg.clone()>{n}</div> }.into_any(),
-                None => view! { <div class="ln">{n}</div> }.into_any(),
-            })
-            .collect_view()
-    };
-    let jump = move |line: usize| {
-        if let Some(t) = textarea.get() {
-            let text = state.yaml.get_untracked();
-            let start: usize = text
-                .split_inclusive('\n')
-                .take(line.saturating_sub(1))
-                .map(|l| l.encode_utf16().count())
-                .sum();
-            let _ = t.focus();
-            let _ = t.set_selection_range(start as u32, start as u32);
-            t.set_scroll_top((line.saturating_sub(3) * 20) as i32);
+    // A load replaces the text (and files): the previous ones stay one Undo away.
+    let replace = move |what: String, yaml: Option<String>, files: FileSet| {
+        undo.set(Some(Undo {
+            what,
+            yaml: state.yaml.get_untracked(),
+            files: state.files.get_untracked(),
+        }));
+        if let Some(y) = yaml {
+            state.yaml.set(y);
         }
+        state.files.set(files);
+        revalidate();
     };
     let load_list = move |list: Vec<(String, Vec<u8>)>, folder: bool| {
         if folder {
             match adopt_folder(list) {
                 Ok((yaml, files)) => {
                     let n = files.len();
-                    state.yaml.set(yaml);
-                    state.files.set(files);
                     notice.set(Some(format!("Loaded the fleet and {n} file(s).")));
+                    replace(
+                        format!("Loaded the fleet and {n} file(s)."),
+                        Some(yaml),
+                        files,
+                    );
                 }
                 Err(e) => notice.set(Some(e)),
             }
         } else {
             let n = list.len();
-            state.files.update(|f| {
-                for (p, t) in list {
-                    let rel = p.rsplit('/').next().unwrap_or(&p).to_string();
-                    let key = if p.contains('/') { p.clone() } else { rel };
-                    f.insert(key, t);
-                }
-            });
+            let mut f = state.files.get_untracked();
+            for (p, t) in list {
+                let rel = p.rsplit('/').next().unwrap_or(&p).to_string();
+                let key = if p.contains('/') { p.clone() } else { rel };
+                f.insert(key, t);
+            }
             notice.set(Some(format!("Added {n} file(s).")));
+            replace(format!("Added {n} file(s)."), None, f);
         }
-        revalidate();
     };
     let on_pick = move |ev: leptos::ev::Event, folder: bool| {
         let Some(input) = ev
@@ -195,57 +190,51 @@ pub fn FleetEditor() -> impl IntoView {
                 <div class="panel-head">
                     <h1>"Fleet"</h1>
                     <div class="actions">
-                        <button on:click=move |_| {
+                        <button id="load-example" on:click=move |_| {
                             let (y, f) = crate::example::example();
-                            state.yaml.set(y);
-                            state.files.set(f);
-                            revalidate();
+                            replace("Loaded the example fleet.".into(), Some(y), f);
                         }>"Load example"</button>
                         <button on:click=move |_| api::download("fleet.yaml", &state.yaml.get_untracked(), "text/yaml")>"Download fleet.yaml"</button>
                         <button class="primary" id="to-plan" disabled=move || !ok() on:click=move |_| state.go(Route::Plan)
                             title="Review the plan (Ctrl+Enter)">"Review plan →"</button>
                     </div>
                 </div>
-                <div class="editor" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                {move || draft_notice.and_then(|n| n.get()).map(|msg| view! {
+                    <div class="callout draft-notice" id="draft-notice" role="status">
+                        <span>{msg}</span>
+                        <button class="small" id="discard-draft" on:click=move |_| {
+                            draft::discard();
+                            if let Some(n) = draft_notice { n.set(None); }
+                            let (y, f) = crate::example::example();
+                            replace("Discarded the draft: the example fleet is loaded.".into(), Some(y), f);
+                        }>"Discard draft"</button>
+                        <button class="ghost small" aria-label="Keep the draft and hide this notice"
+                            on:click=move |_| if let Some(n) = draft_notice { n.set(None); }>"✕"</button>
+                    </div>
+                })}
+                {move || undo.get().map(|u| view! {
+                    <div class="toast" id="undo-toast" role="status">
+                        <span>{u.what.clone()}</span>
+                        <button class="small" id="undo-load" on:click=move |_| {
+                            if let Some(u) = undo.get_untracked() {
+                                undo.set(None);
+                                state.yaml.set(u.yaml);
+                                state.files.set(u.files);
+                                revalidate();
+                            }
+                        }>"Undo"</button>
+                        <button class="ghost small" aria-label="Dismiss" on:click=move |_| undo.set(None)>"✕"</button>
+                    </div>
+                })}
+                <div class="editor-wrap" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) && ok() {
                         ev.prevent_default();
                         state.go(Route::Plan);
                     }
                 }>
-                    <div class="gutter" aria-hidden="true" prop:scrollTop=move || scroll.get()>{gutter}</div>
-                    <textarea id="yaml" node_ref=textarea spellcheck="false" wrap="off" aria-label="fleet.yaml"
-                        prop:value=move || state.yaml.get()
-                        on:input=move |ev| { state.yaml.set(event_target_value(&ev)); revalidate(); }
-                        on:scroll=move |ev| {
-                            if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
-                                scroll.set(t.scroll_top());
-                            }
-                        }></textarea>
+                    <CodeEditor textarea=textarea on_edit=Callback::new(move |_| { undo.set(None); revalidate(); }) />
                 </div>
-                <div class="diagnostics" role="status" aria-live="polite" id="diagnostics">
-                    {move || state.report.with(|r| {
-                        if r.ok && r.warnings.is_empty() {
-                            view! { <p class="ok">{format!("✓ Valid: {} agent(s).", r.fleet.as_ref().map(|f| f.agents.len()).unwrap_or(0))}</p> }.into_any()
-                        } else {
-                            let items = r.errors.iter().map(|d| (d.clone(), "error")).chain(r.warnings.iter().map(|d| (d.clone(), "warning")))
-                                .map(|(d, sev)| {
-                                    let line = d.line;
-                                    view! {
-                                        <li class=sev>
-                                            <button class="link" on:click=move |_| if let Some(l) = line { jump(l) }>
-                                                {line.map(|l| format!("line {l}")).unwrap_or_else(|| "file".into())}
-                                            </button>
-                                            <span class="path">{d.path.clone()}</span>
-                                            <span class="msg">{d.message.clone()}</span>
-                                        </li>
-                                    }
-                                })
-                                .collect_view();
-                            let head = if r.ok { format!("✓ Valid with {} warning(s).", r.warnings.len()) } else { format!("✗ {} error(s): fix them to review a plan.", r.errors.len()) };
-                            view! { <p class=if r.ok { "ok" } else { "bad" }>{head}</p><ul class="diag-list">{items}</ul> }.into_any()
-                        }
-                    })}
-                </div>
+                <Diagnostics textarea=textarea check_ms=check_ms />
             </div>
             <aside class="panel files-panel" aria-labelledby="files-title"
                 on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>

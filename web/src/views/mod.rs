@@ -4,6 +4,7 @@ pub mod canaries;
 pub mod chat;
 pub mod connect;
 pub mod diff;
+pub mod editor;
 pub mod fleet;
 pub mod history;
 pub mod plan;

@@ -127,6 +127,7 @@ impl<'f> Walker<'f> {
                     Problem::UnknownField {
                         field: k.to_string(),
                         allowed,
+                        suggestion: super::suggest::did_you_mean(k, allowed),
                     },
                 );
             }
