@@ -73,7 +73,7 @@ fn side_view(side: SideReply) -> AnyView {
     let streaming = status == SideStatus::Streaming;
     view! {
         {side.reply.messages.into_iter().map(message_view).collect_view()}
-        {streaming.then(|| view! { <span class="caret" aria-hidden="true">"▍"</span> })}
+        {streaming.then(|| view! { <div class="muted small receiving"><span class="caret" aria-hidden="true">"▍"</span>" receiving…"</div> })}
         {note}
         {stats.map(|s| view! { <div class="reply-stats muted small">{s}</div> })}
     }
