@@ -24,11 +24,23 @@ function fleetYaml(n) {
 
 async function main() {
   const out = {};
-  const wasmFile = fs.readdirSync(DIST).find((f) => f.endsWith('.wasm'));
-  const wasm = fs.readFileSync(path.join(DIST, wasmFile));
-  const js = fs.readdirSync(DIST).filter((f) => f.endsWith('.js')).reduce((s, f) => s + fs.statSync(path.join(DIST, f)).size, 0);
-  out.wasm = { raw: wasm.length, gzip: zlib.gzipSync(wasm, { level: 9 }).length, brotli: zlib.brotliCompressSync(wasm, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length, js };
-  console.log(`release app wasm: ${kb(out.wasm.raw)} raw, ${kb(out.wasm.gzip)} gzip, ${kb(out.wasm.brotli)} brotli (+ ${kb(js)} JS)`);
+  // scripts/build.js puts the app in dist/app-<hash>/; index.html names that folder.
+  const appDir = (fs.readFileSync(path.join(DIST, 'index.html'), 'utf8').match(/\/(app-[0-9a-f]{12})\//) || [])[1];
+  if (!appDir) throw new Error(`${DIST}/index.html names no app-<hash> folder: rebuild with make build`);
+  const APP = path.join(DIST, appDir);
+  const sizes = (files) => files.reduce((s, f) => {
+    const b = fs.readFileSync(path.join(APP, f));
+    return { raw: s.raw + b.length, gzip: s.gzip + zlib.gzipSync(b, { level: 9 }).length, brotli: s.brotli + zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
+  }, { raw: 0, gzip: 0, brotli: 0 });
+  // The first load: what index.html loads before any view (the shell: header, navigation,
+  // connection); every view's code is a chunk fetched on demand (web/src/lazy.rs).
+  const first = ['app_bg.wasm', 'app.js', 'boot.js', 'style.css'];
+  out.wasm = { ...sizes(first), files: first };
+  const wasm = fs.readFileSync(path.join(APP, 'app_bg.wasm'));
+  const js = ['app.js', 'boot.js'].reduce((s, f) => s + fs.statSync(path.join(APP, f)).size, 0);
+  out.all_chunks = sizes(fs.readdirSync(APP).filter((f) => !first.includes(f)));
+  console.log(`all views' chunks together: ${kb(out.all_chunks.raw)} raw, ${kb(out.all_chunks.gzip)} gzip, ${kb(out.all_chunks.brotli)} brotli`);
+  console.log(`first load (${first.join(', ')}): ${kb(out.wasm.raw)} raw, ${kb(out.wasm.gzip)} gzip, ${kb(out.wasm.brotli)} brotli (wasm ${kb(wasm.length)} raw, JS ${kb(js)})`);
 
   // The core as wasm (Node's V8), same generated fleets as the native benchmark.
   const core = require(path.join(ROOT, 'core/pkg/canary_core.js'));
@@ -68,15 +80,23 @@ async function main() {
   await new Promise((r) => server.stdout.once('data', r));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const loads = [];
+  let editorFiles = [];
   for (let i = 0; i < 7; i++) {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
+    const fetched = new Set();
+    page.on('request', (r) => { const m = r.url().match(/\/app-[0-9a-f]{12}\/([^/?#]+)$/); if (m) fetched.add(m[1]); });
     const t = Date.now();
     await page.goto(`http://127.0.0.1:${PORT}/#/fleet`);
     await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid'));
     loads.push(Date.now() - t);
+    if (i === 0) editorFiles = [...fetched];
     await ctx.close();
   }
+  // What the page had fetched when the editor was ready: the shell and the Fleet view's chunks
+  // (the idle prefetch of the other views starts after that).
+  out.editor_ready = { ...sizes(editorFiles), files: editorFiles.length };
+  console.log(`fetched until the editor was ready (${editorFiles.length} files): ${kb(out.editor_ready.raw)} raw, ${kb(out.editor_ready.gzip)} gzip, ${kb(out.editor_ready.brotli)} brotli`);
   await browser.close();
   server.kill();
   out.interactive_ms = median(loads);
@@ -84,7 +104,7 @@ async function main() {
   fs.writeFileSync(path.join(ROOT, 'target/bench-web.json'), JSON.stringify(out, null, 2));
   // Issue 16 item 6: the first load (wasm) within 300 KB gzip; time to interactive within 250 ms.
   const budgets = [
-    [`wasm first load, gzip -9 (<= ${BUNDLE_KB} KB; raw ${kb(out.wasm.raw)}, brotli ${kb(out.wasm.brotli)})`, kb(out.wasm.gzip), out.wasm.gzip <= BUNDLE_KB * 1024],
+    [`first load, gzip -9 (<= ${BUNDLE_KB} KB; raw ${kb(out.wasm.raw)}, brotli ${kb(out.wasm.brotli)})`, kb(out.wasm.gzip), out.wasm.gzip <= BUNDLE_KB * 1024],
     ['navigation to interactive (<= 250 ms)', `${out.interactive_ms} ms`, out.interactive_ms <= 250],
   ];
   console.log('\nBudgets (the release app):');

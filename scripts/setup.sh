@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-TRUNK_VERSION=0.21.14
+WASM_SPLIT_VERSION=0.2.4
 step() { echo "setup: $*"; }
 
 # The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
@@ -21,11 +21,13 @@ for c in rustfmt clippy; do
   rustup component list --installed | grep -q "^$c" || rustup component add "$c"
 done
 
-if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
-  step "installing trunk $TRUNK_VERSION (~12 min on 2 cores)"
-  # Thin LTO and 16 codegen units: the default fat-LTO profile takes ~21 min here.
+# The app's build (scripts/build.js) splits the wasm module at its lazy views with wasm-split;
+# its runtime half (wasm_split_helpers) comes with leptos.
+if ! command -v wasm-split-cli >/dev/null ||
+   ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  step "installing wasm-split-cli $WASM_SPLIT_VERSION (~2 min)"
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install --locked trunk --version "$TRUNK_VERSION"
+    cargo install --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WBG_VERSION" ]; then
@@ -51,7 +53,7 @@ if [ ! -f node_modules/.stamp ] || [ package-lock.json -nt node_modules/.stamp ]
   touch node_modules/.stamp
 fi
 
-# Trunk runs cargo offline (see Trunk.toml): fetch crates first.
+# Fetch every crate once: later builds and tests never wait on the registry.
 cargo fetch --locked -q
 
 bash "$ROOT/scripts/setup-letta.sh"

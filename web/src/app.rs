@@ -1,29 +1,12 @@
 //! The shell: navigation, server status, theme, and the current view.
 
-use crate::api;
-use crate::state::{AppState, Health, Route};
+use crate::state::{AppState, Route};
 use crate::views;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Asks the server for its health and explains failures.
-pub fn check_health(state: AppState) {
-    state.health.set(Health::Checking);
-    let conn = state.conn.get_untracked();
-    leptos::task::spawn_local(async move {
-        let result = api::client(&conn).health().await;
-        state.health.set(match result {
-            Ok(v) => Health::Ok(v),
-            Err(canary_core::client::ApiError::Network { .. }) => Health::Failed(format!(
-                "No answer from {}. Either the server is not running, or it refuses this page's origin: start it with ACCEPTABLE_ORIGINS={} (comma-separated; `make run` does this for you).",
-                conn.base_url,
-                api::origin()
-            )),
-            Err(e) => Health::Failed(e.to_string()),
-        });
-    });
-}
+pub use crate::health::check_health;
 
 fn apply_theme(dark: bool) {
     if let Some(root) = web_sys::window()
@@ -34,11 +17,67 @@ fn apply_theme(dark: bool) {
     }
 }
 
+/// Names the view in the window title (history, tabs and screen readers say where you are).
+fn set_title(r: Route) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(&format!("{} — Fleet Canary", r.label()));
+    }
+}
+
+/// Moves focus to the view's heading, so a screen reader announces the new view and Tab goes on
+/// from there. Retried briefly: a view may render its heading a moment after the route changes.
+fn focus_heading(tries: u32) {
+    let done = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("main h1").ok().flatten())
+        .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
+        .map(|h| {
+            if !h.has_attribute("tabindex") {
+                let _ = h.set_attribute("tabindex", "-1");
+            }
+            let _ = h.focus();
+        })
+        .is_some();
+    if !done && tries > 0 {
+        gloo_timers::callback::Timeout::new(50, move || focus_heading(tries - 1)).forget();
+    }
+}
+
+/// Scrolls the tab strip (one scrolling row in a narrow window) so this tab shows in full: the
+/// current view's on a route change, the focused one while tabbing (the browser alone leaves a
+/// half-hidden tab where it is).
+fn reveal_tab(tab: Option<web_sys::HtmlElement>) {
+    let nav = tab
+        .as_ref()
+        .and_then(|t| t.parent_element())
+        .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok());
+    if let (Some(nav), Some(tab)) = (nav, tab) {
+        let x =
+            tab.offset_left() - nav.offset_left() - (nav.client_width() - tab.offset_width()) / 2;
+        nav.set_scroll_left(x.max(0));
+    }
+}
+
+fn active_tab() -> Option<web_sys::HtmlElement> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("header nav a[aria-current=page]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
 /// The app.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new(crate::example::example());
     provide_context(state);
+    // Every view but the editor and the connection form loads on demand (lazy.rs).
+    let views = crate::lazy::Views::new();
+    views.prefetch_all();
+    let view_owner = StoredValue::new(None::<Owner>);
     // A draft saved before a reload replaces the example (with a notice in the fleet view).
     views::editor::draft::install(state);
 
@@ -52,10 +91,28 @@ pub fn App() -> impl IntoView {
         });
         let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
         on_hash.forget();
+        // A window that turns narrow keeps the current view's tab in the scrolling strip.
+        let on_resize = Closure::<dyn Fn()>::new(|| reveal_tab(active_tab()));
+        let _ = w.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+        on_resize.forget();
     }
     Effect::new(move |_| apply_theme(state.dark.get()));
+    Effect::new(move |prev: Option<Route>| {
+        let r = state.route.get();
+        set_title(r);
+        let moved = prev.is_some_and(|p| p != r);
+        gloo_timers::callback::Timeout::new(0, move || {
+            reveal_tab(active_tab());
+            if moved {
+                focus_heading(20);
+            }
+        })
+        .forget();
+        r
+    });
     // With a switch pending, this checks the key's own server: nothing reaches the link's one.
-    check_health(state);
+    // Requests that get no answer re-check it, so a stopped server turns the header red.
+    crate::health::watch(state);
 
     let nav = Route::ALL.map(|r| {
         view! {
@@ -63,27 +120,27 @@ pub fn App() -> impl IntoView {
                aria-current=move || (state.route.get() == r).then_some("page")>{r.label()}</a>
         }
     });
-    let status = move || match state.health.get() {
-        Health::Ok(v) => {
-            view! { <span class="chip ok" title="server healthy">{format!("● Letta {v}")}</span> }
-                .into_any()
-        }
-        Health::Checking => view! { <span class="chip">"● checking…"</span> }.into_any(),
-        Health::Unknown => view! { <span class="chip">"● not checked"</span> }.into_any(),
-        Health::Failed(_) => {
-            view! { <a class="chip bad" href="#/connect">"● server unreachable"</a> }.into_any()
-        }
-    };
     view! {
+        <a class="skip-link" id="skip-link" href="#main" on:click=move |ev| {
+            ev.prevent_default();
+            focus_heading(0);
+        }>"Skip to content"</a>
         <header class="top">
             <div class="brand"><span class="logo" aria-hidden="true">"◆"</span>" Fleet Canary"</div>
-            <nav aria-label="Views">{nav}</nav>
+            <nav aria-label="Views" on:focusin=move |ev| {
+                reveal_tab(ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()));
+            }>{nav}</nav>
             <div class="top-right">
-                {status}
-                <button class="ghost" aria-label="Toggle dark theme" on:click=move |_| {
-                    state.dark.update(|d| *d = !*d);
-                    state.persist_theme();
-                }>{move || if state.dark.get() { "☀ Light" } else { "☾ Dark" }}</button>
+                <crate::health::HealthChip />
+                <button class="ghost" id="theme-toggle"
+                    title=move || if state.dark.get() { "Switch to the light theme" } else { "Switch to the dark theme" }
+                    on:click=move |_| {
+                        state.dark.update(|d| *d = !*d);
+                        state.persist_theme();
+                    }>
+                    <span aria-hidden="true">{move || if state.dark.get() { "☀ " } else { "☾ " }}</span>
+                    {move || if state.dark.get() { "Light" } else { "Dark" }}
+                </button>
             </div>
         </header>
         {move || state.pending_server.get().map(|requested| {
@@ -104,15 +161,33 @@ pub fn App() -> impl IntoView {
             }
         })}
         <main id="main">
-            {move || match state.route.get() {
-                Route::Connect => views::connect::Connect().into_any(),
-                Route::Fleet => views::fleet::FleetEditor().into_any(),
-                Route::Plan => views::plan::PlanReview().into_any(),
-                Route::Run => views::run::Execute().into_any(),
-                Route::Canaries => views::canaries::Canaries().into_any(),
-                Route::Chat => views::chat::Chat().into_any(),
-                Route::Test => views::test::Test().into_any(),
-                Route::History => views::history::History().into_any(),
+            {move || {
+                let route = state.route.get();
+                // The old view is disposed once it is off the page: removing a focused element
+                // fires its blur handlers, which may still read the view's signals.
+                if let Some(old) = view_owner.try_update_value(Option::take).flatten() {
+                    leptos::task::spawn_local(async move { old.cleanup() });
+                }
+                match views.get(route) {
+                    Some(Ok(build)) => {
+                        // Each view under its own owner, disposed when the next one is built:
+                        // the contexts and signals a view provides go with it (the route
+                        // closure's owner would otherwise keep them for the next view).
+                        let owner = Owner::new();
+                        view_owner.try_update_value(|o| *o = Some(owner.clone()));
+                        owner.with(build)
+                    }
+                    Some(Err(_)) => view! {
+                        <div class="callout bad" role="alert" id="view-load-error">
+                            <p>{format!("The {} view did not load: the app could not fetch its code from the page's server. Your fleet and drafts are kept.", route.label())}</p>
+                            <button class="primary" on:click=move |_| views.fetch(route)>"Retry"</button>
+                        </div>
+                    }.into_any(),
+                    None => {
+                        views.fetch(route);
+                        view! { <p class="muted" aria-busy="true" id="view-loading">{format!("Loading the {} view…", route.label())}</p> }.into_any()
+                    }
+                }
             }}
         </main>
     }

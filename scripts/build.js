@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Builds the web app into dist/ (or DIST): cargo → wasm-split → wasm-bindgen → wasm-opt.
+//
+// Why not Trunk: the first load must stay small (issue 16: ≤ 300 KB gzip), so every view but
+// the fleet editor is a split point (web/src/lazy.rs) and lives in its own wasm chunk. Splitting
+// has to happen between the cargo build and wasm-bindgen (wasm-split-cli reads the linker's
+// relocations, web/build.rs keeps them), a step Trunk has no place for. The pipeline is the one
+// cargo-leptos runs for `--split`, without a server half.
+//
+// Output: dist/index.html (Content-Security-Policy, no inline script), and one folder named
+// after the content hash of everything in it (app.js, app_bg.wasm, the chunks, their loader,
+// boot.js, style.css), so a deploy never mixes the chunks of two builds and everything but
+// index.html can be cached forever.
+//
+// Skips all of it when dist/ is newer than every input (`make run` twice does not rebuild);
+// FORCE=1 rebuilds. Tools: cargo, wasm-split-cli, wasm-bindgen (make setup), wasm-opt (npm).
+'use strict';
+const { execFileSync, execFile } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.resolve(process.env.DIST || path.join(ROOT, 'dist'));
+const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
+const STAMP = path.join(DIST, '.build-stamp');
+const DEBUG = process.env.DEBUG === '1';
+const INPUTS = ['index.html', 'Cargo.toml', 'Cargo.lock', 'web', 'core/src', 'core/Cargo.toml', 'scripts/build.js'];
+
+function fail(message) {
+  console.error(`build: ${message}`);
+  process.exit(1);
+}
+
+function newest(p) {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return fs.readdirSync(p).reduce((m, e) => Math.max(m, newest(path.join(p, e))), st.mtimeMs);
+}
+
+function fresh() {
+  if (process.env.FORCE === '1' || !fs.existsSync(STAMP)) return false;
+  const built = fs.statSync(STAMP).mtimeMs;
+  return INPUTS.every((i) => newest(path.join(ROOT, i)) < built);
+}
+
+function run(cmd, args, opts = {}) {
+  try {
+    execFileSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
+  } catch (e) {
+    if (e.code === 'ENOENT') fail(`${cmd} is not installed: run \`make setup\``);
+    fail(`${cmd} failed (exit ${e.status})`);
+  }
+}
+
+/** wasm-opt on one file; resolves when done. Two at a time: these machines have 2 cores. */
+function optimize(file) {
+  const args = ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--strip-debug', '--strip-producers', file, '-o', file];
+  return new Promise((resolve, reject) => {
+    execFile('wasm-opt', args, { cwd: ROOT }, (err, _out, stderr) => {
+      // wasm-opt does not know the name subsection the linker writes for data segments; that
+      // section is stripped anyway, so its "unknown name subsection" warning is noise.
+      const noise = /^warning: unknown name subsection with id \d+ at \d+$/;
+      const rest = String(stderr).split('\n').filter((l) => l.trim() && !noise.test(l.trim()));
+      if (rest.length) process.stderr.write(rest.join('\n') + '\n');
+      if (err) reject(new Error(err.code === 'ENOENT' ? 'wasm-opt is not installed: run `make setup`' : `wasm-opt failed on ${path.basename(file)}`));
+      else resolve();
+    });
+  });
+}
+
+async function pool(items, n, f) {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (queue.length) await f(queue.shift());
+  }));
+}
+
+function sri(buf) {
+  return 'sha384-' + crypto.createHash('sha384').update(buf).digest('base64');
+}
+
+async function main() {
+  if (fresh()) {
+    console.log(`build: ${path.relative(ROOT, DIST) || DIST} is up to date (FORCE=1 rebuilds)`);
+    return;
+  }
+  run('cargo', ['build', '-p', 'canary-web', '--release', '--target', 'wasm32-unknown-unknown', '--locked']);
+  const input = path.join(TARGET, 'wasm32-unknown-unknown/release/canary-web.wasm');
+
+  const stage = fs.mkdtempSync(path.join(require('os').tmpdir(), 'fleet-canary-build-'));
+  try {
+    // 1. Split at the #[wasm_split] points: app.wasm (the main module, still to be bound) plus
+    //    chunks and __wasm_split.js, their loader, which imports initSync from ./app.js.
+    run('wasm-split-cli', [input, stage, '--target', 'web', '--out-name', 'app']);
+    // 2. Bind the main module; the chunks import from it through the exports it keeps.
+    const bound = path.join(stage, 'bound');
+    run('wasm-bindgen', ['--target', 'web', '--keep-lld-exports', '--no-demangle', '--no-typescript', ...(DEBUG ? ['--keep-debug'] : []), '--out-dir', bound, '--out-name', 'app', path.join(stage, 'app.wasm')]);
+    fs.rmSync(path.join(stage, 'app.wasm'));
+    for (const f of fs.readdirSync(bound)) fs.renameSync(path.join(bound, f), path.join(stage, f));
+    fs.rmdirSync(bound);
+    // 3. Optimise every module for size.
+    const wasm = fs.readdirSync(stage).filter((f) => f.endsWith('.wasm')).map((f) => path.join(stage, f));
+    // DEBUG=1 keeps names and skips wasm-opt: stack traces name Rust functions.
+    if (!DEBUG) await pool(wasm, 2, optimize);
+
+    // 4. The boot script (no inline script under the CSP) and the style sheet.
+    fs.writeFileSync(path.join(stage, 'boot.js'),
+      "import init from './app.js';\nawait init({ module_or_path: new URL('./app_bg.wasm', import.meta.url) });\n");
+    fs.copyFileSync(path.join(ROOT, 'web/style.css'), path.join(stage, 'style.css'));
+
+    // 5. Name the folder after its content, then write index.html pointing into it.
+    const files = fs.readdirSync(stage).sort();
+    const h = crypto.createHash('sha256');
+    for (const f of files) h.update(f).update(fs.readFileSync(path.join(stage, f)));
+    const dir = 'app-' + h.digest('hex').slice(0, 12);
+    // The previous build's folder stays: a tab opened on it still finds its chunks.
+    fs.mkdirSync(DIST, { recursive: true });
+    const old = fs.readdirSync(DIST).filter((f) => f !== dir && /^app-[0-9a-f]{12}$/.test(f))
+      .map((f) => ({ f, t: fs.statSync(path.join(DIST, f)).mtimeMs })).sort((x, y) => y.t - x.t);
+    for (const { f } of old.slice(1)) fs.rmSync(path.join(DIST, f), { recursive: true, force: true });
+    for (const f of fs.readdirSync(DIST)) {
+      if (!/^app-[0-9a-f]{12}$/.test(f)) fs.rmSync(path.join(DIST, f), { recursive: true, force: true });
+    }
+    fs.rmSync(path.join(DIST, dir), { recursive: true, force: true });
+    fs.cpSync(stage, path.join(DIST, dir), { recursive: true });
+
+    const read = (f) => fs.readFileSync(path.join(DIST, dir, f));
+    const template = fs.readFileSync(path.join(ROOT, 'index.html'), 'utf8');
+    const head = [
+      `<link rel="stylesheet" href="/${dir}/style.css" integrity="${sri(read('style.css'))}">`,
+      `<link rel="modulepreload" href="/${dir}/app.js" integrity="${sri(read('app.js'))}">`,
+      `<link rel="preload" href="/${dir}/app_bg.wasm" as="fetch" type="application/wasm" crossorigin>`,
+      `<script type="module" src="/${dir}/boot.js" integrity="${sri(read('boot.js'))}"></script>`,
+    ].join('\n  ');
+    if (!template.includes('</head>')) fail('index.html: no </head> to put the assets before');
+    const html = template.replace('</head>', `  ${head}\n</head>`);
+    fs.writeFileSync(path.join(DIST, 'index.html'), html);
+    fs.writeFileSync(STAMP, '');
+    report(path.join(DIST, dir));
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Prints what the first load costs (raw, gzip, brotli) and what loads later. */
+function report(dir) {
+  const first = ['app_bg.wasm', 'app.js', 'boot.js', 'style.css'];
+  const size = (files) => files.reduce((s, f) => {
+    const b = fs.readFileSync(path.join(dir, f));
+    return { raw: s.raw + b.length, gz: s.gz + zlib.gzipSync(b, { level: 9 }).length, br: s.br + zlib.brotliCompressSync(b).length };
+  }, { raw: 0, gz: 0, br: 0 });
+  const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+  const a = size(first);
+  const later = fs.readdirSync(dir).filter((f) => !first.includes(f));
+  const b = size(later);
+  console.log(`build: ${path.relative(ROOT, dir)}`);
+  console.log(`build: first load ${kb(a.raw)} raw, ${kb(a.gz)} gzip, ${kb(a.br)} brotli (${first.join(', ')})`);
+  console.log(`build: on demand  ${kb(b.raw)} raw, ${kb(b.gz)} gzip, ${kb(b.br)} brotli (${later.length} files: the views' chunks)`);
+}
+
+main().catch((e) => fail(e.message));

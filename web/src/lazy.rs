@@ -1,0 +1,155 @@
+//! Views loaded on demand, so the first load stays small (issue 16: ≤ 300 KB gzip).
+//!
+//! Each view but the connection form is a split point: its code, and the engine code only it
+//! uses (the YAML parser and validation, planning, execution, verdicts…), lives in a wasm chunk that
+//! `scripts/build.js` cuts out with wasm-split. A split function only hands back the view's
+//! constructor; the view itself is built synchronously by the route closure in `app.rs`, under
+//! that closure's owner, exactly as an eagerly linked view would be (building it inside an
+//! async `Suspend` instead leaves the old view's DOM handlers alive after its signals are
+//! disposed). The chunks are fetched while the app is idle after the first paint, and on
+//! demand when a route needs one first; a failed fetch is a `ChunkError` with a retry, never a
+//! panic (the `fallible` option).
+
+use crate::state::Route;
+use crate::views;
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+
+/// Builds a view; the function lives in the view's chunk.
+pub type Constructor = fn() -> AnyView;
+
+/// A view's chunk did not load (network error, server gone, a newer build replaced it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkError;
+
+impl From<SplitLoaderError> for ChunkError {
+    fn from(_: SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+macro_rules! split_view {
+    ($name:ident, $chunk:ident, $view:path) => {
+        #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $name() -> Result<Constructor, ChunkError> {
+            Ok(|| $view().into_any())
+        }
+    };
+}
+
+split_view!(fleet, view_fleet, views::fleet::FleetEditor);
+split_view!(plan, view_plan, views::plan::PlanReview);
+split_view!(run, view_run, views::run::Execute);
+split_view!(canaries, view_canaries, views::canaries::Canaries);
+split_view!(chat, view_chat, views::chat::Chat);
+split_view!(test, view_test, views::test::Test);
+split_view!(history, view_history, views::history::History);
+
+fn eager(route: Route) -> Option<Constructor> {
+    match route {
+        Route::Connect => Some(|| views::connect::Connect().into_any()),
+        _ => None,
+    }
+}
+
+/// Fetches (once) and returns the constructor of a route's view.
+pub async fn load(route: Route) -> Result<Constructor, ChunkError> {
+    match route {
+        Route::Fleet => fleet().await,
+        Route::Plan => plan().await,
+        Route::Run => run().await,
+        Route::Canaries => canaries().await,
+        Route::Chat => chat().await,
+        Route::Test => test().await,
+        Route::History => history().await,
+        Route::Connect => eager(route).ok_or(ChunkError),
+    }
+}
+
+/// Where each route's view stands: built in, fetched, or failed to fetch.
+#[derive(Clone, Copy)]
+pub struct Views {
+    loaded: RwSignal<Vec<(Route, Result<Constructor, ChunkError>)>>,
+    /// Routes whose chunk is on its way: asked again, they start nothing.
+    pending: StoredValue<Vec<Route>>,
+}
+
+impl Default for Views {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Views {
+    /// The registry, with the built-in views ready.
+    pub fn new() -> Self {
+        Self {
+            loaded: RwSignal::new(Vec::new()),
+            pending: StoredValue::new(Vec::new()),
+        }
+    }
+
+    /// The view's constructor if its code is here; `Some(Err)` if fetching it failed.
+    pub fn get(&self, route: Route) -> Option<Result<Constructor, ChunkError>> {
+        eager(route).map(Ok).or_else(|| {
+            self.loaded
+                .with(|l| l.iter().find(|(r, _)| *r == route).map(|(_, c)| c.clone()))
+        })
+    }
+
+    /// Starts fetching a route's chunk unless it is here or on its way; the view re-renders
+    /// when it lands. Safe to call while rendering: nothing is written before the fetch has
+    /// started (a write there would re-run the render that called it, forever).
+    pub fn fetch(&self, route: Route) {
+        let this = *self;
+        let here = eager(route).is_some()
+            || this
+                .loaded
+                .with_untracked(|l| l.iter().any(|(r, c)| *r == route && c.is_ok()));
+        if here || this.pending.with_value(|p| p.contains(&route)) {
+            return;
+        }
+        this.pending.update_value(|p| p.push(route));
+        leptos::task::spawn_local(async move {
+            // A failed attempt's notice gives way to "Loading…" while this one runs.
+            this.loaded.try_update(|l| l.retain(|(r, _)| *r != route));
+            let outcome = load(route).await;
+            this.settle(route, outcome);
+        });
+    }
+
+    fn settle(&self, route: Route, outcome: Result<Constructor, ChunkError>) {
+        self.pending.try_update_value(|p| p.retain(|r| *r != route));
+        self.loaded.try_update(|l| {
+            if !l.iter().any(|(r, c)| *r == route && c.is_ok()) {
+                l.retain(|(r, _)| *r != route);
+                l.push((route, outcome));
+            }
+        });
+    }
+
+    /// Fetches every chunk, one after the other, once the first view has painted: navigation
+    /// is then instant, and the first load is not slowed by code it does not show.
+    pub fn prefetch_all(&self) {
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(300).await;
+            for route in Route::ALL {
+                let wanted = this.get_untracked(route).is_none()
+                    && !this.pending.with_value(|p| p.contains(&route));
+                if wanted {
+                    this.pending.update_value(|p| p.push(route));
+                    let outcome = load(route).await;
+                    this.settle(route, outcome);
+                }
+            }
+        });
+    }
+
+    fn get_untracked(&self, route: Route) -> Option<Result<Constructor, ChunkError>> {
+        eager(route).map(Ok).or_else(|| {
+            self.loaded
+                .with_untracked(|l| l.iter().find(|(r, _)| *r == route).map(|(_, c)| c.clone()))
+        })
+    }
+}
