@@ -142,10 +142,23 @@ pub enum RunState {
     Idle,
     /// Running the plan: events so far.
     Running(Box<Reviewed>, Vec<Progress>),
-    /// Finished: the report, what the run was asked to do, and the plan's mode.
-    Finished(Box<ExecReport>, String, Mode),
+    /// Finished: the report, what the run was asked to do, the plan's mode, and the check
+    /// that follows (the re-plan proving convergence), shown below the report.
+    Finished(Box<ExecReport>, String, Mode, Check),
     /// Refused or failed before writing.
     Failed(String),
+}
+
+/// The check after a run: its number (a retried check is a new one, and only the latest may
+/// land), where it stands, and what ran (what a retry plans again).
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Which check this is.
+    pub n: u64,
+    /// Its outcome so far.
+    pub state: canary_core::wording::Convergence,
+    /// The plan that ran, with its fleet and inputs.
+    pub ran: Box<Reviewed>,
 }
 
 /// One applied fleet version (never the API key).

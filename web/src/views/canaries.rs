@@ -3,9 +3,8 @@
 use crate::api;
 use crate::state::{AppState, ChatPair, Route};
 use crate::views::diff::ChangeView;
-use canary_core::fleet::Fleet;
 use canary_core::inspect::{describe, list_canaries, CanaryInfo, CanaryList, Description};
-use canary_core::live::{LiveFolder, LiveState};
+use canary_core::live::LiveState;
 use canary_core::plan::Mode;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -104,20 +103,14 @@ fn differs_text(d: Option<usize>) -> String {
     }
 }
 
-/// Reads every agent, and every folder's name (the live read of an empty fleet lists none), so
-/// Describe shows folder names, never ids.
+/// Reads every canary (any prefix) with its production agent, and every tool and folder by
+/// name, so Describe shows names, never ids: at the cost of the canaries, not of every agent
+/// on the server (`LettaClient::read_canaries`).
 async fn read(conn: canary_core::client::Connection) -> Result<LiveState, String> {
-    let client = api::client(&conn);
-    let none = Fleet::default();
-    let (mut live, folders) = futures::try_join!(client.fetch_live(&none), client.list_folders())
-        .map_err(|e| e.to_string())?;
-    for f in &folders {
-        let folder = LiveFolder::from_api(f, &[]);
-        if live.folder(&folder.id).is_none() {
-            live.folders.push(folder);
-        }
-    }
-    Ok(live)
+    api::client(&conn)
+        .read_canaries()
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The canaries view: one compact row per canary, searchable and sortable, Describe in a

@@ -3,7 +3,7 @@
 use crate::api;
 use crate::state::{mode_label, AppState, PlanState, Reviewed, Route, RunState};
 use crate::views::diff::{ChangeView, DiffPrefs};
-use canary_core::plan::{plan, Action, AgentPlan, AgentStep, CleanupPhase, FleetStep, Mode, Plan};
+use canary_core::plan::{Action, AgentPlan, AgentStep, CleanupPhase, FleetStep, Mode, Plan};
 use canary_core::render::render_text;
 use canary_core::wording;
 use leptos::prelude::*;
@@ -39,10 +39,13 @@ pub fn compute(state: AppState) {
     };
     state.plan.set(PlanState::Loading(Box::new(inputs.clone())));
     leptos::task::spawn_local(async move {
-        let result = match api::client(&inputs.conn).fetch_live(&fleet).await {
-            Ok(live) => plan(&fleet, &live, &inputs.options).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
+        // The read Execute's stale check makes (narrow on a large server), so an unchanged
+        // server gives the same fingerprint there.
+        let result = api::client(&inputs.conn)
+            .plan_live(&fleet, &inputs.options)
+            .await
+            .map(|(_, p)| p)
+            .map_err(|e| e.to_string());
         // A newer computation started meanwhile (or the app is gone): this result is old.
         if state.plan_seq.try_get_value() != Some(seq) {
             return;

@@ -1,12 +1,16 @@
 //! Execute: confirm what will change, then run the reviewed plan with live progress.
 
 use crate::api;
-use crate::state::{AgentStatus, AppState, HistoryEntry, PlanState, Reviewed, Route, RunState};
+use crate::state::{
+    AgentStatus, AppState, Check, HistoryEntry, PlanState, Reviewed, Route, RunState,
+};
 use crate::views::plan::{compute, review, StaleNotice};
 use canary_core::execute::{execute, CleanupReport, ExecError, ExecOptions, Progress, Timestamp};
 use canary_core::plan::{Action, Mode};
+use canary_core::wording::Convergence;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 fn restate(r: &Reviewed, server: &str) -> String {
     canary_core::render::restate(&r.plan, server)
@@ -107,12 +111,20 @@ fn start(state: AppState, reviewed: Reviewed) {
                         o.cleanup_after = false;
                     });
                 }
+                // Report first: the result is drawn now; the check that the server converged
+                // follows below it, and its failure is a note there, never in its place.
+                let n = next_check();
                 state.run.set(RunState::Finished(
                     Box::new(report),
                     asked,
                     reviewed.plan.mode,
+                    Check {
+                        n,
+                        state: Convergence::Checking,
+                        ran: Box::new(reviewed.clone()),
+                    },
                 ));
-                compute(state);
+                check(state, reviewed, n);
             }
             Err(ExecError::Stale(fresh)) => {
                 // The fresh plan is for the executed inputs: it replaces only that plan, never
@@ -130,6 +142,90 @@ fn start(state: AppState, reviewed: Reviewed) {
             Err(e) => state.run.set(RunState::Failed(e.to_string())),
         }
     });
+}
+
+/// Numbers the checks after runs, across runs: a check lands only while it is the latest.
+static CHECKS: AtomicU64 = AtomicU64::new(0);
+
+fn next_check() -> u64 {
+    CHECKS.fetch_add(1, Ordering::Relaxed) + 1
+}
+
+/// Plans the executed fleet again, with the read a preview makes, to prove the run converged.
+/// The outcome lands below the report only while check `n` is the latest. The Plan view
+/// takes the fresh plan when the page still shows the inputs that ran and no newer plan
+/// computation started; when the page changed (a promote turns the mode back to canary), it
+/// plans the page's own inputs as a re-plan does.
+fn check(state: AppState, ran: Reviewed, n: u64) {
+    let same_inputs = ran.inputs.differences(&state.inputs_untracked()).is_empty();
+    let seq = if same_inputs {
+        let seq = state.plan_seq.get_value() + 1;
+        state.plan_seq.set_value(seq);
+        state
+            .plan
+            .set(PlanState::Loading(Box::new(ran.inputs.clone())));
+        Some(seq)
+    } else {
+        compute(state);
+        None
+    };
+    leptos::task::spawn_local(async move {
+        let result = api::client(&ran.inputs.conn)
+            .plan_live(&ran.fleet, &ran.inputs.options)
+            .await;
+        let outcome = match &result {
+            Ok((_, fresh)) => Convergence::of(fresh),
+            Err(e) => Convergence::Failed(e.to_string()),
+        };
+        state.run.try_update(|r| {
+            if let RunState::Finished(.., c) = r {
+                if c.n == n {
+                    c.state = outcome;
+                }
+            }
+        });
+        if seq.is_some() && state.plan_seq.try_get_value() == seq {
+            state.plan.set(match result {
+                Ok((_, plan)) => PlanState::Ready(Box::new(Reviewed { plan, ..ran })),
+                Err(e) => PlanState::Failed(e.to_string()),
+            });
+        }
+    });
+}
+
+/// Runs the check after the finished run again (its Retry button).
+fn retry_check(state: AppState) {
+    let n = next_check();
+    let mut ran = None;
+    state.run.update(|r| {
+        if let RunState::Finished(.., c) = r {
+            c.n = n;
+            c.state = Convergence::Checking;
+            ran = Some((*c.ran).clone());
+        }
+    });
+    if let Some(ran) = ran {
+        check(state, ran, n);
+    }
+}
+
+/// The note under a finished run's report: where the check that it converged stands.
+fn check_note(state: AppState, c: &Check) -> impl IntoView {
+    let cls = match c.state {
+        Convergence::Checking => "muted",
+        Convergence::Converged => "ok",
+        Convergence::Differs { .. } => "warn",
+        Convergence::Failed(_) => "bad",
+    };
+    let failed = c.state.failed();
+    view! {
+        <div id="convergence" class=cls role=if failed { "alert" } else { "status" }>
+            <p>{c.state.message()}</p>
+            {failed.then(|| view! {
+                <button id="retry-check" on:click=move |_| retry_check(state)>"Retry the check"</button>
+            })}
+        </div>
+    }
 }
 
 /// What the run did or is doing. It stands apart from the plan view's state: the re-plan that
@@ -167,7 +263,7 @@ fn run_status(state: AppState) -> impl IntoView {
             }
             .into_any()
         }
-        RunState::Finished(report, asked, mode) => {
+        RunState::Finished(report, asked, mode, check) => {
             let ok = report.ok();
             // A promote with "then clean up" reports each phase on its own: production was
             // written even when the cleanup then failed or was skipped.
@@ -205,8 +301,7 @@ fn run_status(state: AppState) -> impl IntoView {
                 }
             });
             let summary = report.summary();
-            let converged =
-                move || matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_noop());
+            let note = check_note(state, &check);
             view! {
                 <div id="result" class=if ok { "callout ok" } else { "callout bad" } role="status">
                     <h2>{heading}</h2>
@@ -223,7 +318,7 @@ fn run_status(state: AppState) -> impl IntoView {
                             {c}
                         </div>
                     })}
-                    {move || converged().then(|| view! { <p class="ok">"The server now matches the fleet: a re-run would write nothing."</p> })}
+                    {note}
                 </div>
                 <button id="rerun" on:click=move |_| { review(state); state.go(Route::Plan); }>"Re-plan (a re-run converges)"</button>
             }.into_any()
