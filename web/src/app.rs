@@ -74,9 +74,9 @@ fn active_tab() -> Option<web_sys::HtmlElement> {
 pub fn App() -> impl IntoView {
     let state = AppState::new(crate::example::example());
     provide_context(state);
-    // Every view but the editor and the connection form loads on demand (lazy.rs).
+    // Every view but the connection form loads on demand (lazy.rs).
     let views = crate::lazy::Views::new();
-    views.prefetch_all();
+    views.prefetch_all(state.route.get_untracked());
     let view_owner = StoredValue::new(None::<Owner>);
     // A draft saved before a reload replaces the example (with a notice in the fleet view).
     views::editor::draft::install(state);

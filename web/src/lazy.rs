@@ -128,12 +128,17 @@ impl Views {
         });
     }
 
-    /// Fetches every chunk, one after the other, once the first view has painted: navigation
-    /// is then instant, and the first load is not slowed by code it does not show.
-    pub fn prefetch_all(&self) {
+    /// Fetches every chunk, one after the other, once the first view is on the page (its own
+    /// chunk first, then a pause): navigation is then instant, and the first view does not
+    /// share the connection or the CPU with code it does not show.
+    pub fn prefetch_all(&self, first: Route) {
         let this = *self;
         leptos::task::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(300).await;
+            if this.get_untracked(first).is_none() {
+                // The loader is shared: this waits for the fetch the route started.
+                let _ = load(first).await;
+            }
+            gloo_timers::future::TimeoutFuture::new(500).await;
             for route in Route::ALL {
                 let wanted = this.get_untracked(route).is_none()
                     && !this.pending.with_value(|p| p.contains(&route));
