@@ -14,6 +14,11 @@ MODEL_PORT="${MODEL_PORT:-8284}"
 PG_PORT="${PG_PORT:-8285}"
 START_TIMEOUT="${LETTA_START_TIMEOUT:-180}"
 ORIGINS="${ACCEPTABLE_ORIGINS:-http://127.0.0.1:8080,http://localhost:8080,http://127.0.0.1:8081,http://localhost:8081}"
+# APP_ORIGINS: origins that must be allowed on top (comma-separated): `make run` passes its
+# APP_PORT's, so an app on another port is not refused. A running server that lacks one is
+# restarted with it (the database is kept).
+APP_ORIGINS="${APP_ORIGINS:-}"
+[ -z "$APP_ORIGINS" ] || ORIGINS="$ORIGINS,$APP_ORIGINS"
 PGBIN="$(ls -d "$CACHE"/pg-venv/lib/python3*/site-packages/pgserver/pginstall/bin 2>/dev/null | head -n1)"
 VENV="$CACHE/letta-venv"
 SDIST="$CACHE/letta-sdist"
@@ -40,6 +45,25 @@ alive() { [ -f "$STATE/$1.pid" ] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 healthy() { curl -fsS -m 3 "http://127.0.0.1:$LETTA_PORT/v1/health/" >/dev/null 2>&1; }
+
+# Whether the running server allows an origin: it echoes it in Access-Control-Allow-Origin.
+allows_origin() {
+  curl -sS -m 3 -o /dev/null -D - -H "Origin: $1" "http://127.0.0.1:$LETTA_PORT/v1/health/" 2>/dev/null |
+    tr -d '\r' | grep -qixF "access-control-allow-origin: $1"
+}
+
+# The origins of APP_ORIGINS the running server does not allow (comma-separated).
+missing_origins() {
+  local o out=()
+  IFS=',' read -r -a wanted <<<"$APP_ORIGINS"
+  for o in "${wanted[@]}"; do
+    [ -z "$o" ] || allows_origin "$o" || out+=("$o")
+  done
+  (IFS=','; echo "${out[*]}")
+}
+
+# Comma-separated lists joined, without repeats, in order.
+union() { printf '%s,%s' "$1" "$2" | tr ',' '\n' | awk 'NF && !seen[$0]++' | paste -sd, -; }
 
 pg() { "${AS_NOBODY[@]}" "$PGBIN/$1" "${@:2}"; }
 
@@ -113,9 +137,16 @@ up() {
   [ -x "$VENV/bin/letta" ] && [ -x "$PGBIN/pg_ctl" ] || die "the Letta environment is not installed; run 'make setup'"
   mkdir -p "$STATE/home" "$STATE/work"
   if alive letta && healthy; then
-    say "already running, reused"
-    echo "LETTA_BASE_URL=http://127.0.0.1:$LETTA_PORT"
-    return 0
+    local missing; missing="$(missing_origins)"
+    if [ -z "$missing" ]; then
+      say "already running, reused"
+      echo "LETTA_BASE_URL=http://127.0.0.1:$LETTA_PORT"
+      return 0
+    fi
+    # Restarted with what it allowed before plus the new origins: other apps keep working.
+    [ ! -f "$STATE/origins" ] || ORIGINS="$(union "$(cat "$STATE/origins")" "$ORIGINS")"
+    say "the running server does not allow $missing (ACCEPTABLE_ORIGINS); restarting it to allow it (the database is kept)"
+    stop_pid letta
   fi
   # Refuse early, before starting anything, when a port belongs to another program.
   alive letta || ! port_busy "$LETTA_PORT" || die "port $LETTA_PORT (Letta) is already in use by another program; set LETTA_PORT, or point LETTA_BASE_URL at that server"
@@ -135,6 +166,8 @@ up() {
     # default (letta/settings.py ToolSettings.mcp_disable_stdio).
     local openai_base="http://127.0.0.1:$MODEL_PORT/v1" openai_key="canary-local"
     if [ -n "${LETTA_OPENAI_BASE_URL:-}" ]; then openai_base="$LETTA_OPENAI_BASE_URL"; openai_key="${LETTA_OPENAI_API_KEY:-}"; fi
+    ORIGINS="$(union "$ORIGINS" "")"
+    echo "$ORIGINS" >"$STATE/origins"
     (cd "$STATE/work" && exec env HOME="$STATE/home" LETTA_DIR="$STATE/home/.letta" \
       LETTA_PG_URI="$PG_URI?ssl=disable" LETTA_DISABLE_SQLALCHEMY_POOLING=false \
       OPENAI_API_KEY="$openai_key" OPENAI_BASE_URL="$openai_base" \

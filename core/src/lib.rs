@@ -13,6 +13,7 @@ pub mod client;
 pub mod editor;
 pub mod execute;
 pub mod fleet;
+pub mod history;
 pub mod inspect;
 #[cfg(feature = "js")]
 pub mod js;

@@ -6,7 +6,9 @@
 use crate::plan::{Action, AgentPlan, Mode, Plan};
 
 mod convergence;
+mod next_steps;
 pub use convergence::Convergence;
+pub use next_steps::{next_steps, NextStep};
 
 /// What "Prune" does, for the help next to the option.
 pub const HELP_PRUNE: &str = "Prune removes what the fleet file no longer lists: tools, blocks \

@@ -5,6 +5,10 @@ use canary_core::client::{
     Transport,
 };
 use gloo_net::http::RequestBuilder;
+
+mod deadline;
+use deadline::Deadline;
+pub use deadline::{on_no_answer, probe_health};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -64,7 +68,17 @@ async fn send_raw(
     Ok(resp.into())
 }
 
+/// One request within its time limit (`deadline`), `signal` being an outside abort.
 async fn send_with(
+    req: Request,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Response, NetworkError> {
+    let deadline = Deadline::new(deadline::limit_ms(&req));
+    let joined = deadline.signal(signal);
+    deadline.settle(send_once(req, joined.as_ref()).await, signal)
+}
+
+async fn send_once(
     req: Request,
     signal: Option<&web_sys::AbortSignal>,
 ) -> Result<Response, NetworkError> {
@@ -84,7 +98,23 @@ async fn send_with(
     })
 }
 
+/// A streamed request: the time limit runs until the answer starts, then between chunks.
 async fn stream_with(
+    req: Request,
+    signal: Option<&web_sys::AbortSignal>,
+    on_chunk: &mut dyn FnMut(&str),
+) -> Result<u16, NetworkError> {
+    let deadline = Deadline::new(deadline::limit_ms(&req));
+    let joined = deadline.signal(signal);
+    let mut chunk = |text: &str| {
+        deadline.rearm();
+        on_chunk(text)
+    };
+    let result = stream_once(req, joined.as_ref(), &mut chunk).await;
+    deadline.settle(result, signal)
+}
+
+async fn stream_once(
     req: Request,
     signal: Option<&web_sys::AbortSignal>,
     on_chunk: &mut dyn FnMut(&str),
@@ -109,8 +139,8 @@ async fn stream_with(
         if done {
             break;
         }
-        let value = js_sys::Reflect::get(&chunk, &"value".into())
-            .map_err(|e| network(format!("{e:?}")))?;
+        let value =
+            js_sys::Reflect::get(&chunk, &"value".into()).map_err(|e| network(format!("{e:?}")))?;
         let bytes: js_sys::Uint8Array = value.unchecked_into();
         let text = decoder
             .decode_with_js_u8_array_and_options(&bytes, &opts)

@@ -1,6 +1,7 @@
 //! The app's state: one context value of signals, shared by every view.
 
 use crate::api;
+use canary_core::client::diagnose::ConnectionProblem;
 use canary_core::client::Connection;
 use canary_core::execute::{ExecReport, Progress};
 use canary_core::fleet::{load_fleet, FileSet, Fleet, FleetReport};
@@ -94,8 +95,8 @@ pub enum Health {
     Checking,
     /// Healthy, with its version.
     Ok(String),
-    /// Unreachable or refusing, with what to do.
-    Failed(String),
+    /// Unusable: what is wrong, in words, with what to do.
+    Failed(ConnectionProblem),
 }
 
 /// The plan under review, with the inputs it was computed from.
@@ -161,32 +162,15 @@ pub struct Check {
     pub ran: Box<Reviewed>,
 }
 
-/// One applied fleet version (never the API key).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// When it was applied (ISO-8601).
-    pub time: String,
-    /// Mode (`canary`, `promote`, `apply`).
-    pub mode: String,
-    /// Server URL.
-    pub server: String,
-    /// Canary prefix, for canary deploys.
-    pub prefix: Option<String>,
-    /// Summary line.
-    pub summary: String,
-    /// Whether every step succeeded.
-    pub ok: bool,
-    /// The fleet.
-    pub yaml: String,
-    /// Its files.
-    pub files: FileSet,
-}
+/// One applied fleet version (never the API key); the model lives in the core.
+pub use canary_core::history::HistoryEntry;
 
 const HISTORY_KEY: &str = "fleet-canary.history";
 const KEY_KEY: &str = "fleet-canary.api-key";
 const SERVER_KEY: &str = "fleet-canary.server";
 const THEME_KEY: &str = "fleet-canary.theme";
-const MAX_HISTORY: usize = 50;
+/// How many versions History keeps (the oldest go first).
+pub const MAX_HISTORY: usize = 50;
 
 /// Every signal of the app.
 #[derive(Clone, Copy)]
@@ -199,6 +183,8 @@ pub struct AppState {
     pub remember_key: RwSignal<bool>,
     /// Server health.
     pub health: RwSignal<Health>,
+    /// Number of the latest health check started: only its outcome may land.
+    pub health_seq: StoredValue<u64>,
     /// Fleet YAML being edited.
     pub yaml: RwSignal<String>,
     /// Fleet files.
@@ -309,6 +295,7 @@ impl AppState {
             }),
             remember_key: RwSignal::new(key.is_some()),
             health: RwSignal::new(Health::Unknown),
+            health_seq: StoredValue::new(0),
             yaml: RwSignal::new(example.0),
             files: RwSignal::new(example.1),
             report: RwSignal::new(report),
@@ -404,6 +391,16 @@ impl AppState {
             h.insert(0, entry);
             h.truncate(MAX_HISTORY);
         });
+        self.persist_history();
+    }
+
+    /// Replaces the whole history (an import) and stores it.
+    pub fn set_history(&self, entries: Vec<HistoryEntry>) {
+        self.history.set(entries);
+        self.persist_history();
+    }
+
+    fn persist_history(&self) {
         if let Ok(s) = serde_json::to_string(&self.history.get_untracked()) {
             api::store(false, HISTORY_KEY, Some(&s));
         }

@@ -6,6 +6,7 @@
 
 mod chat;
 pub mod conversations;
+pub mod diagnose;
 mod live_read;
 mod mcp;
 pub mod messages;
@@ -325,7 +326,8 @@ impl<T: Transport> LettaClient<T> {
         if text.trim().is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_str(&text).map_err(|e| ApiError::Decode(format!("{path}: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| ApiError::Decode(diagnose::not_json(path, &text, &e.to_string())))
     }
 
     async fn get(&self, path: &str) -> Result<Value, ApiError> {

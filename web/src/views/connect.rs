@@ -13,6 +13,11 @@ pub fn Connect() -> impl IntoView {
     let key_note = RwSignal::new(None::<String>);
     // An API key belongs to the server it was entered for: another origin starts without it.
     let set_server = move |url: String| {
+        // The same URL again (a second `change` as the field loses focus): nothing to do, and the
+        // notice stays put, so the button being clicked does not move under the pointer.
+        if conn.with_untracked(|c| c.base_url == url) {
+            return;
+        }
         let cleared = conn.with_untracked(|c| {
             c.api_key.is_some() && api::origin_of(&c.base_url) != api::origin_of(&url)
         });
@@ -60,7 +65,19 @@ pub fn Connect() -> impl IntoView {
                     Health::Ok(v) => view! { <p class="ok" id="health">{format!("Connected: Letta server {v} is healthy.")}</p> }.into_any(),
                     Health::Checking => view! { <p id="health">"Checking…"</p> }.into_any(),
                     Health::Unknown => view! { <p id="health">"Not checked yet."</p> }.into_any(),
-                    Health::Failed(why) => view! { <p class="bad" id="health">{why}</p> }.into_any(),
+                    Health::Failed(problem) => {
+                        let fix = problem.suggested_url().map(str::to_string);
+                        view! {
+                            <p class="bad" id="health" data-problem=problem.title()>{problem.to_string()}</p>
+                            <div class="actions">
+                                {fix.map(|url| {
+                                    let label = format!("Use {url}");
+                                    view! { <button class="primary" id="use-suggested" on:click=move |_| { set_server(url.clone()); save(); }>{label}</button> }
+                                })}
+                                <button id="retry-health" on:click=move |_| check_health(state)>"Retry"</button>
+                            </div>
+                        }.into_any()
+                    }
                 }}
             </div>
         </section>

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod editor;
 pub mod fleet;
 pub mod history;
+pub mod next_step;
 pub mod plan;
 pub mod plan_file;
 pub mod run;

@@ -510,7 +510,7 @@ pub fn PlanReview() -> impl IntoView {
             <div id="plan" aria-live="polite" class:nowrap=move || !wrap.get()>
                 {move || match state.plan.get() {
                     PlanState::Empty => view! { <p class="muted">"No plan yet."</p> }.into_any(),
-                    PlanState::Loading(_) => view! { <p class="muted">"Reading the server and planning…"</p> }.into_any(),
+                    PlanState::Loading(_) => view! { <p class="muted planning">"Reading the server and planning… "<crate::health::CancelPlan /></p> }.into_any(),
                     PlanState::Failed(e) => view! { <p class="bad" role="alert">{e}</p> }.into_any(),
                     PlanState::Ready(r) => plan_body(*r, show_all, as_text).into_any(),
                 }}

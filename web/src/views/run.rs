@@ -98,6 +98,7 @@ fn start(state: AppState, reviewed: Reviewed) {
                         prefix: reviewed.plan.prefix.clone(),
                         summary: report.summary(),
                         ok: report.ok(),
+                        phase_one_ok: Some(report.phase_one_ok()),
                         yaml: reviewed.inputs.yaml.clone(),
                         files: reviewed.inputs.files.clone(),
                     });
@@ -320,6 +321,7 @@ fn run_status(state: AppState) -> impl IntoView {
                     })}
                     {note}
                 </div>
+                <crate::views::next_step::NextSteps report={(*report).clone()} mode=mode />
                 <button id="rerun" on:click=move |_| { review(state); state.go(Route::Plan); }>"Re-plan (a re-run converges)"</button>
             }.into_any()
         }

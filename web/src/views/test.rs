@@ -178,6 +178,7 @@ fn start_run(
             prefix: Some(plan.prefix.clone()),
             summary: format!("{} ({path})", report.verdict.summary()),
             ok: report.verdict.ok,
+            phase_one_ok: None,
             yaml,
             files,
         });

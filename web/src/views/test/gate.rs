@@ -47,6 +47,7 @@ pub fn after_promote(state: AppState, mode: Mode, report: &ExecReport) {
             record.reason, record.refusal
         ),
         ok: report.ok(),
+        phase_one_ok: None,
         yaml: state.yaml.get_untracked(),
         files: state.files.get_untracked(),
     });
