@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps } = require('./support.js');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps, assertAccessible } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const X = `cn-x-${U}`;
@@ -103,6 +103,7 @@ test('canaries: compact rows, search, sort, differs column, Describe drawer, bul
   assert.match(await page.textContent('#describe'), /version two/);
   assert.strictEqual(await page.getAttribute(`${rowOf(Q + X)} button:has-text("Describe")`, 'aria-expanded'), 'true');
   await page.screenshot({ path: path.join(SHOTS, 'canaries-drawer.png'), fullPage: false });
+  await assertAccessible(page, 'canaries with the Describe drawer');
   await page.click('#describe-close');
   assert.strictEqual(await page.$('#describe'), null);
 

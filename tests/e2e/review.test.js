@@ -8,7 +8,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps } = require('./support.js');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps, assertAccessible, assertNoHorizontalOverflow } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const A = `rv-a-${U}`;
@@ -116,6 +116,7 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   assert.strictEqual((await page.textContent(`${d} .system-prompt`)).trim(), PROMPT_D);
   assert.strictEqual((await page.textContent(`${d} [data-block="persona"] pre`)).trim(), 'I am the billing agent, careful with numbers.');
   await page.screenshot({ path: path.join(SHOTS, 'review-unified.png'), fullPage: true });
+  await assertAccessible(page, 'plan review, unified diffs');
 
   // Side by side: old left, new right, the edited line paired with its replacement.
   await page.click('#diff-split');
@@ -125,6 +126,7 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   assert.strictEqual(await page.getAttribute('#diff-split', 'aria-pressed'), 'true');
   assert.deepStrictEqual(await overflow(), [], 'side by side fits at 1400 px');
   await page.screenshot({ path: path.join(SHOTS, 'review-split.png'), fullPage: true });
+  await assertAccessible(page, 'plan review, side by side');
   await page.click('#diff-split');
 
   // Wrap off: long lines scroll inside their diff instead of wrapping (and never overlap).
@@ -139,6 +141,8 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   await page.setViewportSize({ width: 390, height: 900 });
   assert.deepStrictEqual(await overflow(), [], 'no section overflows at 390 px');
   await page.screenshot({ path: path.join(SHOTS, 'review-390.png'), fullPage: false });
+  await assertNoHorizontalOverflow(page, 'plan review at 390 px');
+  await assertAccessible(page, 'plan review at 390 px');
   await page.setViewportSize({ width: 1400, height: 900 });
 
   // In-place help: Prune, drift.
@@ -165,6 +169,7 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   assert.match(await page.textContent('#production-banner'), /PRODUCTION — promote/);
   assert.match(await page.textContent('#deployed-differs'), new RegExp(`differs from the version the ${P} canaries were deployed from`));
   await page.screenshot({ path: path.join(SHOTS, 'review-promote-differs.png'), fullPage: false });
+  await assertAccessible(page, 'promote plan with the production banner');
   await page.selectOption('#mode', 'canary');
   await planShows(P);
   assert.strictEqual(await page.$('#production-banner'), null, 'no banner on a canary plan');

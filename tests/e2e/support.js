@@ -78,4 +78,51 @@ function steps(page) {
   return kit;
 }
 
-module.exports = { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps };
+// axe-core, injected by `assertAccessible`.
+const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
+
+/**
+ * Runs axe-core on the page as it is now and fails listing every violation: the rule, its
+ * impact, each element and what is wrong with it. The app's Content-Security-Policy allows no
+ * inline script, and `page.addScriptTag` adds one (refused), so the source goes in through
+ * `page.evaluate` (DevTools, outside the page's policy); axe itself then runs inside the page,
+ * under that policy. Every rule axe enables by default runs (WCAG 2.x A/AA and best practices).
+ */
+async function assertAccessible(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(fs.readFileSync(AXE, 'utf8'));
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const lines = violations.flatMap((v) => [
+    `${v.id} (${v.impact}): ${v.help}`,
+    ...v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`),
+  ]);
+  assert.strictEqual(violations.length, 0, `${label}: ${violations.length} axe violation(s)\n${lines.join('\n')}`);
+}
+
+/** Fails when the page scrolls sideways (naming the elements that stick out past the window). */
+async function assertNoHorizontalOverflow(page, label) {
+  const r = await page.evaluate(() => {
+    const w = window.innerWidth;
+    // Elements past the right edge, except those inside a box that clips or scrolls them (an
+    // absolutely positioned one is clipped only from its containing block up).
+    const clipped = (e) => {
+      const position = getComputedStyle(e).position;
+      if (position === 'fixed') return true;
+      let abs = position === 'absolute';
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+        const cs = getComputedStyle(p);
+        if (abs && cs.position === 'static') continue;
+        abs = cs.position === 'absolute';
+        if (cs.overflowX !== 'visible') return p.getBoundingClientRect().right <= w + 1;
+      }
+      return false;
+    };
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > w + 1 && !clipped(e))
+      .slice(0, 8)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${typeof e.className === 'string' && e.className ? `.${e.className.trim().split(/\s+/).join('.')}` : ''} (right ${Math.round(e.getBoundingClientRect().right)})`);
+    return { width: w, scroll: document.scrollingElement.scrollWidth, wide };
+  });
+  assert.ok(r.scroll <= r.width, `${label}: the page is ${r.scroll}px wide in a ${r.width}px window; past the edge: ${r.wide.join(', ')}`);
+}
+
+module.exports = { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps, assertAccessible, assertNoHorizontalOverflow };

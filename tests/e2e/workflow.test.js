@@ -198,12 +198,12 @@ test('the whole workflow through the UI', async () => {
   await shot('history');
 
   // Dark theme.
-  await page.click('button[aria-label="Toggle dark theme"]');
+  await page.click('#theme-toggle');
   await go('plan');
   await setMode('canary');
   await planReady('2 to create');
   await shot('plan-dark');
-  await page.click('button[aria-label="Toggle dark theme"]');
+  await page.click('#theme-toggle');
 });
 
 test('invalid YAML shows each error at its line and disables review', async () => {

@@ -28,6 +28,8 @@ fn age(s: Option<i64>) -> String {
 
 fn description(d: Description) -> impl IntoView {
     let prod = d.production.clone();
+    // Without a production agent there is nothing to compare: no (empty) Production column.
+    let has_prod = prod.is_some();
     let rows = d
         .canary
         .fields
@@ -43,7 +45,7 @@ fn description(d: Description) -> impl IntoView {
             view! {
                 <tr class:differs=differs>
                     <th scope="row">{k.clone()}</th>
-                    <td>{p.unwrap_or_else(|| "—".into())}</td>
+                    {has_prod.then(|| view! { <td>{p.unwrap_or_else(|| "—".into())}</td> })}
                     <td>{v.clone()}</td>
                 </tr>
             }
@@ -57,11 +59,18 @@ fn description(d: Description) -> impl IntoView {
     view! {
         <div>
             <table class="compare">
-                <thead><tr><th></th><th scope="col">"Production"</th><th scope="col">"Canary"</th></tr></thead>
+                <thead><tr>
+                    <th scope="col">"Field"</th>
+                    {has_prod.then(|| view! { <th scope="col">"Production"</th> })}
+                    <th scope="col">"Canary"</th>
+                </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-            <h3>"Differences"</h3>
-            <div class="changes">{diffs}</div>
+            {if has_prod {
+                view! { <h3>"Differences"</h3><div class="changes">{diffs}</div> }.into_any()
+            } else {
+                view! { <p class="muted">"No production agent yet: nothing to compare with."</p> }.into_any()
+            }}
         </div>
     }
 }
@@ -241,10 +250,10 @@ pub fn Canaries() -> impl IntoView {
                             prop:checked=move || checked.with(|s| s.contains(&id2))
                             on:change=move |ev| { let on = event_target_checked(&ev); checked.update(|s| { if on { s.insert(id3.clone()); } else { s.remove(&id3); } }); } /></td>
                         <td class="name"><strong>{c.name.clone()}</strong></td>
-                        <td class="muted">{c.prefix.clone()}</td>
+                        <td class="muted prefix">{c.prefix.clone()}</td>
                         <td>{c.production_name.clone()}</td>
                         <td class="differs" class:warn=differs.is_some_and(|n| n > 0) class:muted=differs.is_none()>{differs_text(differs)}</td>
-                        <td class="muted">{age(c.age_seconds)}</td>
+                        <td class="muted age">{age(c.age_seconds)}</td>
                         <td class="row-actions">
                             <button class="small" aria-controls="describe" aria-expanded=move || (selected.get().as_deref() == Some(id4.as_str())).to_string()
                                 on:click={let id = c.id.clone(); move |_| selected.update(|s| *s = if s.as_deref() == Some(id.as_str()) { None } else { Some(id.clone()) })}>"Describe"</button>
@@ -259,7 +268,7 @@ pub fn Canaries() -> impl IntoView {
                 <thead><tr>
                     <th scope="col"><span class="sr-only">"Select"</span></th>
                     {sort_head("Canary", SortBy::Name)}
-                    <th scope="col">"Prefix"</th>
+                    <th scope="col" class="prefix">"Prefix"</th>
                     {sort_head("Production agent", SortBy::Production)}
                     {sort_head("Differs from production", SortBy::Differs)}
                     {sort_head("Age", SortBy::Age)}

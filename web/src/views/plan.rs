@@ -147,7 +147,7 @@ fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
         <article class=format!("card agent {cls}") data-agent=a.name.clone()>
             <header>
                 <span class=format!("badge {cls}")>{badge}</span>
-                <h3>{a.name.clone()}</h3>
+                <h2 class="agent-name">{a.name.clone()}</h2>
                 {(a.action == Action::Update).then(|| view! { <span class="muted">{format!("{} change(s)", a.changes.len())}</span> })}
             </header>
             {create_note}

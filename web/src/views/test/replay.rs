@@ -77,7 +77,8 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
                 .filter_map(|c| target_for(&live, &p, &c.production_name))
                 .filter(|t| t.production_id.is_some())
                 .collect();
-            if chosen.with_untracked(|c| c.is_empty()) {
+            // The view may be gone by now (its signals disposed): `try_` reads land nowhere.
+            if chosen.try_with_untracked(|c| c.is_empty()) == Some(true) {
                 if let Some(t) = list.first() {
                     chosen.try_set(t.production_name.clone());
                 }
