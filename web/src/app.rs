@@ -77,7 +77,6 @@ pub fn App() -> impl IntoView {
     // Every view but the connection form loads on demand (lazy.rs).
     let views = crate::lazy::Views::new();
     views.prefetch_all(state.route.get_untracked());
-    let view_owner = StoredValue::new(None::<Owner>);
     // A draft saved before a reload replaces the example (with a notice in the fleet view).
     views::editor::draft::install(state);
 
@@ -163,19 +162,15 @@ pub fn App() -> impl IntoView {
         <main id="main">
             {move || {
                 let route = state.route.get();
-                // The old view is disposed once it is off the page: removing a focused element
-                // fires its blur handlers, which may still read the view's signals.
-                if let Some(old) = view_owner.try_update_value(Option::take).flatten() {
-                    leptos::task::spawn_local(async move { old.cleanup() });
-                }
                 match views.get(route) {
                     Some(Ok(build)) => {
-                        // Each view under its own owner, disposed when the next one is built:
-                        // the contexts and signals a view provides go with it (the route
-                        // closure's owner would otherwise keep them for the next view).
+                        // Each view under its own owner, also while it is mounted and
+                        // updated (OwnedView): the contexts a view provides reach its own
+                        // effects and go with it; the owner is disposed after the view's DOM
+                        // is gone (its blur handlers may still read its signals).
                         let owner = Owner::new();
-                        view_owner.try_update_value(|o| *o = Some(owner.clone()));
-                        owner.with(build)
+                        let view = owner.with(build);
+                        leptos::tachys::reactive_graph::OwnedView::new_with_owner(view, owner).into_any()
                     }
                     Some(Err(_)) => view! {
                         <div class="callout bad" role="alert" id="view-load-error">
