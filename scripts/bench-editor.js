@@ -28,6 +28,16 @@ function fleetYaml(n, bad = 0) {
   return y;
 }
 
+/** Waits until the page has fetched every view's code (the app prefetches them after the first
+ * paint): no new resource for a second. Measuring earlier would time the prefetch too. */
+async function settled(page) {
+  await page.waitForSelector('#yaml');
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const n = performance.getEntriesByType('resource').length;
+    setTimeout(() => resolve(performance.getEntriesByType('resource').length === n), 1000);
+  }), null, { timeout: 60000, polling: 100 });
+}
+
 /** Puts `yaml` in the editor and waits for the diagnostics to settle on `expect`. */
 async function setText(page, yaml, expect) {
   await page.evaluate((y) => {
@@ -161,7 +171,7 @@ async function main() {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`http://127.0.0.1:${PORT}/#/fleet`);
-    await page.waitForSelector('#yaml');
+    await settled(page);
     console.log('The fleet editor: per keystroke at 300 agents, edit to diagnostics at 2,000 agents');
     const k = await keystrokes(page);
     const d = await diagnostics(page);
@@ -181,5 +191,5 @@ async function main() {
   }
 }
 
-module.exports = { fleetYaml, keystrokes, diagnostics, describe };
+module.exports = { fleetYaml, settled, keystrokes, diagnostics, describe };
 if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });

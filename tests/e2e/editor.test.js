@@ -10,7 +10,7 @@ const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
 const { SERVER, PORT, APP, SHOTS, LAUNCH, serve } = require('./support.js');
-const { keystrokes, diagnostics, describe } = require('../../scripts/bench-editor.js');
+const { settled, keystrokes, diagnostics, describe } = require('../../scripts/bench-editor.js');
 
 const U = String(Date.now() % 1e8);
 // Valid but for the misspelt field on line 4 (so the agent also lacks its system_prompt).
@@ -50,6 +50,7 @@ const valid = (n) => page.waitForFunction((k) => document.querySelector('#diagno
 
 test('highlighting: YAML tokens in a layer aligned with the textarea', async () => {
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
+  await settled(page);
   await valid(2);
   const lines = (await value()).split('\n');
   const rows = await page.$$eval('.hl > div', (els) => els.map((e) => ({ n: Number(e.dataset.n), text: e.textContent })));
@@ -204,8 +205,13 @@ test('drafts: an edit survives a reload, with a notice and "Discard draft"', asy
   assert.match(await page.textContent('#undo-toast'), /Discarded the draft/);
   await page.waitForFunction(() => localStorage.getItem('fleet-canary.draft') === null);
   await page.reload();
-  await valid(2);
+  await page.waitForSelector('#yaml');
   assert.strictEqual(await page.$('#draft-notice'), null, 'nothing to restore');
+  // An edit made while the app still fetches its views' code (which rebuilds the view) is
+  // validated all the same.
+  await page.fill('#yaml', MINE);
+  await valid(1);
+  await settled(page);
 });
 
 test('300 agents: only visible lines are drawn; keystroke and diagnostics costs (printed)', async (t) => {

@@ -41,9 +41,12 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// five characters, plus one (so `nmae` → `name`, `sytem_prompt` → `system_prompt`, but
 /// `colour` suggests nothing among the agent fields). Ties go to the earlier candidate.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = 1 + word.chars().count() / 5;
+    let len = word.chars().count();
+    let limit = 1 + len / 5;
     candidates
         .iter()
+        // The distance is at least the difference in length: most candidates need no table.
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

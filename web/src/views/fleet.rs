@@ -1,19 +1,17 @@
 //! The fleet view: the YAML editor (`editor`) with live validation, undoable loads, the
 //! restored-draft notice, and the fleet's files.
 
-use super::editor::{diagnostics::Diagnostics, draft, CodeEditor};
+use super::editor::draft::{self, Undo};
+use super::editor::{diagnostics::Diagnostics, CodeEditor};
 use crate::api;
 use crate::state::{AppState, Route};
 use canary_core::fleet::{load_fleet, FileSet};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// What a load replaced, for its Undo.
-#[derive(Clone)]
-struct Undo {
-    what: String,
-    yaml: String,
-    files: FileSet,
+thread_local! {
+    /// Edits of the fleet so far: only the latest one's validation runs.
+    static EDITS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 fn now() -> f64 {
@@ -60,10 +58,10 @@ fn adopt_folder(list: Vec<(String, Vec<u8>)>) -> Result<(String, FileSet), Strin
 #[component]
 pub fn FleetEditor() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let edit_seq = RwSignal::new(0u64);
-    let undo = RwSignal::new(None::<Undo>);
+    let memory = use_context::<draft::EditorMemory>();
+    let undo = memory.map_or_else(|| RwSignal::new(None), |m| m.undo);
     let check_ms = RwSignal::new(None::<f64>);
-    let draft_notice = use_context::<draft::DraftNotice>().map(|d| d.0);
+    let draft_notice = memory.map(|m| m.notice);
     let selected = RwSignal::new(None::<String>);
     let new_path = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<String>);
@@ -76,18 +74,19 @@ pub fn FleetEditor() -> impl IntoView {
         }
     });
 
-    // Live validation, debounced: validate 250 ms after the last keystroke.
+    // Live validation, debounced: validate 250 ms after the last keystroke. The count is the
+    // page's, not this view's: a view rebuilt (or left) in between still gets the report of
+    // the text as it is, which lives in the app state.
     let revalidate = move || {
-        let seq = edit_seq.get_untracked() + 1;
-        edit_seq.set(seq);
+        let seq = EDITS.with(|e| e.get() + 1);
+        EDITS.with(|e| e.set(seq));
         gloo_timers::callback::Timeout::new(250, move || {
-            // The editor may be gone by now (the user moved on): only a live signal counts.
-            if edit_seq.try_get_untracked() == Some(seq) {
+            if EDITS.with(|e| e.get()) == seq {
                 let t0 = now();
                 let r = state
                     .yaml
                     .with_untracked(|y| state.files.with_untracked(|f| load_fleet(y, f)));
-                check_ms.set(Some(now() - t0));
+                check_ms.try_set(Some(now() - t0));
                 state.report.set(r);
             }
         })

@@ -18,15 +18,33 @@ struct Draft {
     saved: f64,
 }
 
-/// The restore notice, shown by the fleet view until dismissed or discarded.
+/// What a load replaced, for its Undo.
+#[derive(Clone)]
+pub struct Undo {
+    /// What the load did, for the toast.
+    pub what: String,
+    /// The text before it.
+    pub yaml: String,
+    /// The files before it.
+    pub files: FileSet,
+}
+
+/// The fleet view's state that outlives the view (a view may be rebuilt at any time): the
+/// restore notice, shown until dismissed or discarded, and the last load's Undo.
 #[derive(Clone, Copy)]
-pub struct DraftNotice(pub RwSignal<Option<String>>);
+pub struct EditorMemory {
+    /// The restored-draft notice.
+    pub notice: RwSignal<Option<String>>,
+    /// The last load's Undo, until the next edit.
+    pub undo: RwSignal<Option<Undo>>,
+}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// Restores a saved draft into the state and keeps saving every change. Call once, at start.
+/// Restores a saved draft into the state, keeps saving every change and provides
+/// [`EditorMemory`]. Call once, at start.
 pub fn install(state: AppState) {
     let notice = RwSignal::new(None);
     let draft: Option<Draft> = storage()
@@ -55,7 +73,10 @@ pub fn install(state: AppState) {
             }
         )));
     }
-    provide_context(DraftNotice(notice));
+    provide_context(EditorMemory {
+        notice,
+        undo: RwSignal::new(None),
+    });
     let seq = StoredValue::new(0u64);
     Effect::new(move |prev: Option<()>| {
         state.yaml.track();
