@@ -77,6 +77,12 @@ pub fn App() -> impl IntoView {
     // Every view but the connection form loads on demand (lazy.rs).
     let views = crate::lazy::Views::new();
     views.prefetch_all(state.route.get_untracked());
+    // The view to show and whether its code is here: the route closure below re-runs only
+    // when one of the two changes.
+    let current = Memo::new(move |_| {
+        let route = state.route.get();
+        (route, views.status(route))
+    });
     // A draft saved before a reload replaces the example (with a notice in the fleet view).
     views::editor::draft::install(state);
 
@@ -161,9 +167,9 @@ pub fn App() -> impl IntoView {
         })}
         <main id="main">
             {move || {
-                let route = state.route.get();
-                match views.get(route) {
-                    Some(Ok(build)) => {
+                let (route, status) = current.get();
+                match (status, views.constructor(route)) {
+                    (crate::lazy::Status::Ready, Some(build)) => {
                         // Each view under its own owner, also while it is mounted and
                         // updated (OwnedView): the contexts a view provides reach its own
                         // effects and go with it; the owner is disposed after the view's DOM
@@ -172,13 +178,13 @@ pub fn App() -> impl IntoView {
                         let view = owner.with(build);
                         leptos::tachys::reactive_graph::OwnedView::new_with_owner(view, owner).into_any()
                     }
-                    Some(Err(_)) => view! {
+                    (crate::lazy::Status::Failed, _) => view! {
                         <div class="callout bad" role="alert" id="view-load-error">
                             <p>{format!("The {} view did not load: the app could not fetch its code from the page's server. Your fleet and drafts are kept.", route.label())}</p>
                             <button class="primary" on:click=move |_| views.fetch(route)>"Retry"</button>
                         </div>
                     }.into_any(),
-                    None => {
+                    _ => {
                         views.fetch(route);
                         view! { <p class="muted" aria-busy="true" id="view-loading">{format!("Loading the {} view…", route.label())}</p> }.into_any()
                     }

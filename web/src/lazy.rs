@@ -66,6 +66,17 @@ pub async fn load(route: Route) -> Result<Constructor, ChunkError> {
     }
 }
 
+/// Whether a route's view can be built now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Its code is here.
+    Ready,
+    /// Fetching its chunk failed (Retry fetches again).
+    Failed,
+    /// Its chunk is on its way (or not asked for yet).
+    Pending,
+}
+
 /// Where each route's view stands: built in, fetched, or failed to fetch.
 #[derive(Clone, Copy)]
 pub struct Views {
@@ -95,6 +106,22 @@ impl Views {
             self.loaded
                 .with(|l| l.iter().find(|(r, _)| *r == route).map(|(_, c)| c.clone()))
         })
+    }
+
+    /// Where a route's view stands, for the route closure to track: unlike `get`, it changes
+    /// only when this route's own chunk lands or fails, not when another view's does (the open
+    /// view would otherwise be rebuilt, and lose its state, at every prefetched chunk).
+    pub fn status(&self, route: Route) -> Status {
+        match self.get(route) {
+            Some(Ok(_)) => Status::Ready,
+            Some(Err(_)) => Status::Failed,
+            None => Status::Pending,
+        }
+    }
+
+    /// The view's constructor when its code is here, without tracking.
+    pub fn constructor(&self, route: Route) -> Option<Constructor> {
+        self.get_untracked(route).and_then(Result::ok)
     }
 
     /// Starts fetching a route's chunk unless it is here or on its way; the view re-renders
