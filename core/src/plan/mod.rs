@@ -188,6 +188,12 @@ impl std::io::Write for Fnv {
         Ok(buf.len())
     }
 
+    // The serializer writes token by token: one call each, not the default retry loop.
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.feed(buf);
+        Ok(())
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
