@@ -22,8 +22,6 @@ node scripts/bench-page.js || failed+=("page vs browser floor")
 echo
 node scripts/bench-editor.js || failed+=("editor")
 echo
-node scripts/bench-editor.js || failed+=("editor")
-echo
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "make bench: budget(s) failed in: ${failed[*]}" >&2
