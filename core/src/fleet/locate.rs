@@ -9,7 +9,7 @@
 //! in the text (a missing field) falls back to its nearest ancestor; a key that came in
 //! through a `<<` merge is found where the anchor defines it.
 
-mod events;
+pub(crate) mod events;
 
 /// One step of a YAML path: a map key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -88,77 +88,97 @@ pub struct Positions {
     root: Option<usize>,
 }
 
+/// Builds [`Positions`] from parser events, so one pass over the text can feed it and
+/// something else (the fleet's value, `fleet::document`).
+#[derive(Default)]
+pub(crate) struct PositionsBuilder {
+    nodes: Vec<Node>,
+    anchors: std::collections::HashMap<Vec<u8>, usize>,
+    /// Open containers, with the key read for the next value when the container is a map.
+    stack: Vec<(usize, Option<PendingKey>)>,
+    root: Option<usize>,
+}
+
+impl PositionsBuilder {
+    /// Takes the next event of the first document; events after it are ignored.
+    pub(crate) fn event(&mut self, event: &events::Event<'_>, pos: (usize, usize)) {
+        if self.root.is_some() {
+            return;
+        }
+        let nodes = &mut self.nodes;
+        let anchors = &mut self.anchors;
+        let (idx, opens, key_text) = match *event {
+            events::Event::Scalar { value, anchor, .. } => {
+                nodes.push(Node {
+                    pos,
+                    kind: Kind::Leaf,
+                });
+                let i = nodes.len() - 1;
+                if let Some(a) = anchor {
+                    anchors.insert(a.to_vec(), i);
+                }
+                (i, false, Some(value))
+            }
+            events::Event::Alias(a) => {
+                let target = anchors.get(a).copied();
+                let pos = target.map(|t| nodes[t].pos).unwrap_or(pos);
+                nodes.push(Node {
+                    pos,
+                    kind: Kind::Alias(target),
+                });
+                (nodes.len() - 1, false, None)
+            }
+            events::Event::SequenceStart(anchor, _) => {
+                open(nodes, anchors, pos, Kind::Seq(Vec::new()), anchor)
+            }
+            events::Event::MappingStart(anchor, _) => {
+                open(nodes, anchors, pos, Kind::Map(Vec::new()), anchor)
+            }
+            events::Event::End => match self.stack.pop() {
+                Some((i, _)) => (i, false, None),
+                None => return,
+            },
+        };
+        if opens {
+            self.stack.push((idx, None));
+            return;
+        }
+        // `idx` is complete: attach it to the open container, or make it the root.
+        let Some((parent, pending)) = self.stack.last_mut() else {
+            self.root = Some(idx);
+            return;
+        };
+        match &mut nodes[*parent].kind {
+            Kind::Seq(items) => items.push(idx),
+            Kind::Map(entries) => match pending.take() {
+                // Only keys need their text (values are found by position in the tree).
+                None => {
+                    *pending = Some((
+                        key_text.map(|b| String::from_utf8_lossy(b).into_owned()),
+                        idx,
+                    ))
+                }
+                Some((key, key_node)) => entries.push((key, key_node, idx)),
+            },
+            Kind::Leaf | Kind::Alias(_) => {}
+        }
+    }
+
+    /// The positions read so far (all of them once the document ended).
+    pub(crate) fn finish(self) -> Positions {
+        Positions {
+            nodes: self.nodes,
+            root: self.root,
+        }
+    }
+}
+
 impl Positions {
     /// Reads the text once. Text that does not parse gives the positions read before the error.
     pub fn new(text: &str) -> Positions {
-        let mut nodes: Vec<Node> = Vec::new();
-        let mut anchors: std::collections::HashMap<Vec<u8>, usize> = Default::default();
-        // Open containers, with the key read for the next value when the container is a map.
-        let mut stack: Vec<(usize, Option<PendingKey>)> = Vec::new();
-        let mut root = None;
-        let mut done = false;
-        events::parse(text, |event, pos| {
-            if done {
-                return;
-            }
-            let (idx, opens, key_text) = match event {
-                events::Event::Scalar { value, anchor } => {
-                    nodes.push(Node {
-                        pos,
-                        kind: Kind::Leaf,
-                    });
-                    let i = nodes.len() - 1;
-                    if let Some(a) = anchor {
-                        anchors.insert(a.to_vec(), i);
-                    }
-                    (i, false, Some(value))
-                }
-                events::Event::Alias(a) => {
-                    let target = anchors.get(a).copied();
-                    let pos = target.map(|t| nodes[t].pos).unwrap_or(pos);
-                    nodes.push(Node {
-                        pos,
-                        kind: Kind::Alias(target),
-                    });
-                    (nodes.len() - 1, false, None)
-                }
-                events::Event::SequenceStart(anchor) => {
-                    open(&mut nodes, &mut anchors, pos, Kind::Seq(Vec::new()), anchor)
-                }
-                events::Event::MappingStart(anchor) => {
-                    open(&mut nodes, &mut anchors, pos, Kind::Map(Vec::new()), anchor)
-                }
-                events::Event::End => match stack.pop() {
-                    Some((i, _)) => (i, false, None),
-                    None => return,
-                },
-            };
-            if opens {
-                stack.push((idx, None));
-                return;
-            }
-            // `idx` is complete: attach it to the open container, or make it the root.
-            let Some((parent, pending)) = stack.last_mut() else {
-                root = Some(idx);
-                done = true;
-                return;
-            };
-            match &mut nodes[*parent].kind {
-                Kind::Seq(items) => items.push(idx),
-                Kind::Map(entries) => match pending.take() {
-                    // Only keys need their text (values are found by position in the tree).
-                    None => {
-                        *pending = Some((
-                            key_text.map(|b| String::from_utf8_lossy(b).into_owned()),
-                            idx,
-                        ))
-                    }
-                    Some((key, key_node)) => entries.push((key, key_node, idx)),
-                },
-                Kind::Leaf | Kind::Alias(_) => {}
-            }
-        });
-        Positions { nodes, root }
+        let mut builder = PositionsBuilder::default();
+        events::parse(text, |event, pos| builder.event(&event, pos));
+        builder.finish()
     }
 
     /// The node itself, or the anchored node an alias stands for.

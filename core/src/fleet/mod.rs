@@ -2,9 +2,11 @@
 //! it into a [`Fleet`], and report every problem with its YAML path, line and column.
 //!
 //! YAML crate: `serde_yaml` as the card asks, through its maintained fork `serde_norway` (the
-//! original is archived). It reports line and column for syntax errors, and [`locate`] reuses
-//! the same parser for the positions of semantic errors, so the bundle carries one YAML parser.
+//! original is archived). It reports line and column for syntax errors; `document` reads the
+//! text once through the same parser (libyaml) for the value and the positions of semantic
+//! errors, so the bundle carries one YAML parser and a fleet is parsed once.
 
+pub(crate) mod document;
 pub mod files;
 mod glob;
 pub mod integrations;
@@ -86,8 +88,9 @@ pub struct FleetReport {
 /// Parses, validates and resolves a fleet. Never panics on any input.
 pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
     let (files, bad_paths) = files::normalize_file_set(files);
-    let mut root: serde_yaml::Value = match serde_yaml::from_str(yaml) {
-        Ok(v) => v,
+    // One parser pass gives the value and the position of every node.
+    let (mut root, positions) = match document::read(yaml) {
+        Ok(d) => (d.value, d.positions),
         Err(e) => {
             let loc = e.location();
             let message = Problem::Syntax(syntax_message(&e)).to_string();
@@ -125,16 +128,12 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
     let mut walker = validate::Walker::new(&files);
     walker.errors.extend(root_error);
     let fleet = walker.fleet(&root);
-    // One pass over the text gives every position; a lookup is a walk down a small tree. A
-    // fleet without diagnostics (the common case while typing) does not need the pass.
-    let positions = (!walker.errors.is_empty() || !walker.warnings.is_empty())
-        .then(|| locate::Positions::new(yaml));
     let diag = |found: validate::Found, severity| {
         // An unknown field is marked at its key (its value may start on the next line).
-        let pos = positions.as_ref().and_then(|p| match found.problem {
-            Problem::UnknownField { .. } => p.locate_key(&found.path),
-            _ => p.locate(&found.path),
-        });
+        let pos = match found.problem {
+            Problem::UnknownField { .. } => positions.locate_key(&found.path),
+            _ => positions.locate(&found.path),
+        };
         Diagnostic {
             message: found.problem.to_string(),
             path: path_string(&found.path),

@@ -214,8 +214,8 @@ pub fn parse_suite(file: &str, yaml: &str, fleet: Option<&Fleet>, files: &FileSe
         errors,
         suite: None,
     };
-    let root: Value = match serde_yaml::from_str(yaml) {
-        Ok(v) => v,
+    let (root, positions): (Value, Positions) = match crate::fleet::document::read(yaml) {
+        Ok(d) => (d.value, d.positions),
         Err(e) => {
             let loc = e.location();
             let msg = e.to_string();
@@ -239,8 +239,6 @@ pub fn parse_suite(file: &str, yaml: &str, fleet: Option<&Fleet>, files: &FileSe
         dataset_errors: Vec::new(),
     };
     let suite = top(&mut w, &root, file);
-    // One read of the text positions every error.
-    let positions = Positions::new(yaml);
     let mut errors: Vec<SuiteDiagnostic> = w
         .found
         .into_iter()

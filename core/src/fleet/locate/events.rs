@@ -12,20 +12,24 @@ use unsafe_libyaml_norway as unsafe_sys;
 
 /// One parser event, reduced to what the position tree needs. It borrows from the parser's
 /// event, so it lives only for the callback (nothing is copied that is not needed).
-pub(super) enum Event<'e> {
+pub(crate) enum Event<'e> {
     /// A scalar with its text (UTF-8: the input is a `&str`) and anchor.
     Scalar {
         /// The scalar's text.
         value: &'e [u8],
         /// Its anchor name, if any.
         anchor: Option<&'e [u8]>,
+        /// Written without quotes or `|`/`>`: only a plain scalar can be a number, bool or null.
+        plain: bool,
+        /// Written with an explicit tag (`!!str`, `!Custom`).
+        tagged: bool,
     },
     /// An alias (`*name`).
     Alias(&'e [u8]),
-    /// A sequence starts (with its anchor).
-    SequenceStart(Option<&'e [u8]>),
-    /// A mapping starts (with its anchor).
-    MappingStart(Option<&'e [u8]>),
+    /// A sequence starts (with its anchor; `true` when it has an explicit tag).
+    SequenceStart(Option<&'e [u8]>, bool),
+    /// A mapping starts (with its anchor; `true` when it has an explicit tag).
+    MappingStart(Option<&'e [u8]>, bool),
     /// A sequence or mapping ends.
     End,
 }
@@ -52,8 +56,8 @@ unsafe fn anchor<'e>(p: *const u8) -> Option<&'e [u8]> {
 }
 
 /// Calls `each` with every node event of the text and its 1-based (line, column), in order,
-/// until the stream ends or the text stops parsing.
-pub(super) fn parse(text: &str, mut each: impl FnMut(Event<'_>, (usize, usize))) {
+/// until the stream ends or the text stops parsing. True when the whole stream parsed.
+pub(crate) fn parse(text: &str, mut each: impl FnMut(Event<'_>, (usize, usize))) -> bool {
     let mut parser = Parser(Box::new(MaybeUninit::uninit()));
     let p = parser.0.as_mut_ptr();
     // SAFETY: `p` points to heap memory that stays put; `text` outlives the parser, which
@@ -62,7 +66,7 @@ pub(super) fn parse(text: &str, mut each: impl FnMut(Event<'_>, (usize, usize)))
     unsafe {
         if unsafe_sys::yaml_parser_initialize(p).fail {
             std::mem::forget(parser);
-            return;
+            return false;
         }
         unsafe_sys::yaml_parser_set_encoding(p, unsafe_sys::YAML_UTF8_ENCODING);
         unsafe_sys::yaml_parser_set_input_string(p, text.as_ptr(), text.len() as u64);
@@ -74,7 +78,7 @@ pub(super) fn parse(text: &str, mut each: impl FnMut(Event<'_>, (usize, usize)))
         // `raw` is deleted after it returns.
         let end = unsafe {
             if unsafe_sys::yaml_parser_parse(p, raw.as_mut_ptr()).fail {
-                return;
+                return false;
             }
             let e = &*raw.as_ptr();
             let pos = (
@@ -92,14 +96,24 @@ pub(super) fn parse(text: &str, mut each: impl FnMut(Event<'_>, (usize, usize)))
                     Some(Event::Scalar {
                         value: bytes,
                         anchor: anchor(s.anchor),
+                        plain: s.style == unsafe_sys::YAML_PLAIN_SCALAR_STYLE,
+                        tagged: !s.tag.is_null(),
                     })
                 }
                 unsafe_sys::YAML_ALIAS_EVENT => anchor(e.data.alias.anchor).map(Event::Alias),
                 unsafe_sys::YAML_SEQUENCE_START_EVENT => {
-                    Some(Event::SequenceStart(anchor(e.data.sequence_start.anchor)))
+                    let start = e.data.sequence_start;
+                    Some(Event::SequenceStart(
+                        anchor(start.anchor),
+                        !start.tag.is_null(),
+                    ))
                 }
                 unsafe_sys::YAML_MAPPING_START_EVENT => {
-                    Some(Event::MappingStart(anchor(e.data.mapping_start.anchor)))
+                    let start = e.data.mapping_start;
+                    Some(Event::MappingStart(
+                        anchor(start.anchor),
+                        !start.tag.is_null(),
+                    ))
                 }
                 unsafe_sys::YAML_SEQUENCE_END_EVENT | unsafe_sys::YAML_MAPPING_END_EVENT => {
                     Some(Event::End)
@@ -114,7 +128,7 @@ pub(super) fn parse(text: &str, mut each: impl FnMut(Event<'_>, (usize, usize)))
             end
         };
         if end {
-            return;
+            return true;
         }
     }
 }
