@@ -2,7 +2,7 @@
 //! Test traffic goes through isolated conversations instead ([`super::conversations`]).
 
 use super::messages::{self, ChatMessage, ChatReply};
-use super::{classify, enc, ApiError, Body, LettaClient, Method, Transport};
+use super::{enc, ApiError, Body, LettaClient, Method, Transport};
 use serde_json::json;
 
 impl<T: Transport> LettaClient<T> {
@@ -27,40 +27,31 @@ impl<T: Transport> LettaClient<T> {
         on_message: &mut dyn FnMut(&ChatMessage),
     ) -> Result<ChatReply, ApiError> {
         let body = json!({"messages": [{"role": "user", "content": text}], "stream_tokens": false});
-        let req = self.request(
-            Method::Post,
-            &format!("/agents/{}/messages/stream", enc(agent)),
-            Body::Json(body),
-        );
-        let url = req.url.clone();
         let mut buffer = String::new();
         let mut reply = ChatReply::default();
-        let mut raw = String::new();
-        let status = {
-            let mut feed = |chunk: &str| {
-                raw.push_str(chunk);
-                buffer.push_str(chunk);
-                for event in messages::drain_events(&mut buffer) {
-                    if let Some(m) = reply.push_event(&event) {
-                        on_message(&m);
-                    }
-                }
-            };
-            self.transport
-                .send_streaming(req, &mut feed)
-                .await
-                .map_err(|e| ApiError::Network { url, message: e.0 })?
-        };
-        if !(200..300).contains(&status) {
-            return Err(classify(status, &raw));
-        }
-        for event in messages::drain_events(&mut format!("{buffer}\n\n")) {
-            if let Some(m) = reply.push_event(&event) {
+        let mut take = |event: &str, reply: &mut ChatReply| {
+            if let Some(m) = reply.push_event(event) {
                 on_message(&m);
             }
+        };
+        self.post_streaming(
+            &format!("/agents/{}/messages/stream", enc(agent)),
+            body,
+            &mut |chunk: &str| {
+                buffer.push_str(chunk);
+                for event in messages::drain_events(&mut buffer) {
+                    take(&event, &mut reply);
+                }
+            },
+        )
+        .await?;
+        // The body ended: an event without its closing blank line still counts.
+        for event in messages::drain_events(&mut format!("{buffer}\n\n")) {
+            take(&event, &mut reply);
         }
         Ok(reply)
     }
+
     /// Cancels these runs of an agent on the server (`POST /agents/{id}/messages/cancel`) and
     /// returns the ones the server says it cancelled. Only named runs: without ids the server
     /// would cancel every active run of the agent, and for a production agent that may be a

@@ -11,9 +11,9 @@
 //! body has no metadata; production's are deleted right after use, canaries' go with their
 //! agent at cleanup.
 
-use super::messages::{self, ChatMessage, ChatReply};
+use super::messages::ChatReply;
 use super::stream::LiveReply;
-use super::{classify, enc, ApiError, Body, LettaClient, Method, Transport};
+use super::{enc, ApiError, Body, LettaClient, Method, Transport};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -191,55 +191,6 @@ impl<T: Transport> LettaClient<T> {
         })
     }
 
-    /// Sends one user message in a conversation and streams the reply to `on_message`.
-    pub async fn stream_in_conversation(
-        &self,
-        conversation_id: &str,
-        text: &str,
-        on_message: &mut dyn FnMut(&ChatMessage),
-    ) -> Result<MeasuredReply, ApiError> {
-        let body = json!({"messages": [{"role": "user", "content": text}], "streaming": true, "stream_tokens": false, "include_pings": false});
-        let req = self.request(
-            Method::Post,
-            &format!("/conversations/{}/messages", enc(conversation_id)),
-            Body::Json(body),
-        );
-        let url = req.url.clone();
-        let mut buffer = String::new();
-        let mut out = MeasuredReply::default();
-        let mut raw = String::new();
-        let mut take = |event: &str, out: &mut MeasuredReply| {
-            if let Ok(v) = serde_json::from_str::<Value>(event) {
-                if v.get("message_type").and_then(Value::as_str) == Some("usage_statistics") {
-                    out.total_tokens = total_tokens(&v).or(out.total_tokens);
-                }
-            }
-            if let Some(m) = out.reply.push_event(event) {
-                on_message(&m);
-            }
-        };
-        let status = {
-            let mut feed = |chunk: &str| {
-                raw.push_str(chunk);
-                buffer.push_str(chunk);
-                for event in messages::drain_events(&mut buffer) {
-                    take(&event, &mut out);
-                }
-            };
-            self.transport
-                .send_streaming(req, &mut feed)
-                .await
-                .map_err(|e| ApiError::Network { url, message: e.0 })?
-        };
-        if !(200..300).contains(&status) {
-            return Err(classify(status, &raw));
-        }
-        for event in messages::drain_events(&mut format!("{buffer}\n\n")) {
-            take(&event, &mut out);
-        }
-        Ok(out)
-    }
-
     /// Sends one user message in a conversation with token streaming (`stream_tokens: true`):
     /// `on_update` sees the reply each time a piece of it arrives, so the chat can show text as
     /// the model writes it. The parsing is [`LiveReply`]'s; this only moves bytes. A transport
@@ -251,32 +202,17 @@ impl<T: Transport> LettaClient<T> {
         on_update: &mut dyn FnMut(&LiveReply),
     ) -> Result<LiveReply, ApiError> {
         let body = json!({"messages": [{"role": "user", "content": text}], "streaming": true, "stream_tokens": true, "include_pings": false});
-        let req = self.request(
-            Method::Post,
-            &format!("/conversations/{}/messages", enc(conversation_id)),
-            Body::Json(body),
-        );
-        let url = req.url.clone();
         let mut live = LiveReply::default();
-        // An error answer is JSON, not events: kept whole for the error message.
-        let mut raw = String::new();
-        let status = {
-            let mut feed = |chunk: &str| {
-                if raw.len() < 4096 {
-                    raw.push_str(chunk);
-                }
+        self.post_streaming(
+            &format!("/conversations/{}/messages", enc(conversation_id)),
+            body,
+            &mut |chunk: &str| {
                 if live.feed(chunk) {
                     on_update(&live);
                 }
-            };
-            self.transport
-                .send_streaming(req, &mut feed)
-                .await
-                .map_err(|e| ApiError::Network { url, message: e.0 })?
-        };
-        if !(200..300).contains(&status) {
-            return Err(classify(status, &raw));
-        }
+            },
+        )
+        .await?;
         if live.finish() {
             on_update(&live);
         }

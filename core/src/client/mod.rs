@@ -192,6 +192,19 @@ fn classify(status: u16, body: &str) -> ApiError {
     }
 }
 
+/// How much of a streamed answer is kept for the error message, should its status be an
+/// error (an error answer is a short JSON object; a reply's events are not kept).
+const ERROR_BODY_KEPT: usize = 16 * 1024;
+
+/// Appends to `head` as much of `chunk` as fits in `limit` bytes, cut at a character boundary.
+fn keep_head(head: &mut String, chunk: &str, limit: usize) {
+    let mut end = limit.saturating_sub(head.len()).min(chunk.len());
+    while !chunk.is_char_boundary(end) {
+        end -= 1;
+    }
+    head.push_str(&chunk[..end]);
+}
+
 fn retryable(status: u16) -> bool {
     matches!(status, 429 | 502 | 503 | 504)
 }
@@ -328,6 +341,36 @@ impl<T: Transport> LettaClient<T> {
         }
         serde_json::from_str(&text)
             .map_err(|e| ApiError::Decode(diagnose::not_json(path, &text, &e.to_string())))
+    }
+
+    /// `POST path` whose answer is a stream of server-sent events: `feed` sees the body text
+    /// as the network delivers it (an error answer's too: it is JSON, in which the callers'
+    /// event parsers find no events). A non-2xx status becomes the error a whole-body call
+    /// would give ([`classify`] of the body's first [`ERROR_BODY_KEPT`] bytes); no answer at
+    /// all, [`ApiError::Network`]. Never retried: a message that may have reached the agent
+    /// must not be sent twice.
+    async fn post_streaming(
+        &self,
+        path: &str,
+        body: Value,
+        feed: &mut dyn FnMut(&str),
+    ) -> Result<(), ApiError> {
+        let req = self.request(Method::Post, path, Body::Json(body));
+        let url = req.url.clone();
+        let mut head = String::new();
+        let status = self
+            .transport
+            .send_streaming(req, &mut |chunk: &str| {
+                keep_head(&mut head, chunk, ERROR_BODY_KEPT);
+                feed(chunk);
+            })
+            .await
+            .map_err(|e| ApiError::Network { url, message: e.0 })?;
+        if (200..300).contains(&status) {
+            Ok(())
+        } else {
+            Err(classify(status, &head))
+        }
     }
 
     async fn get(&self, path: &str) -> Result<Value, ApiError> {

@@ -96,3 +96,76 @@ async fn conversations_are_created_per_agent_and_converge() {
         .map(|v| v.is_empty())
         .unwrap_or(true));
 }
+
+/// The token stream of a test conversation against the real server: the reply arrives in
+/// pieces and reads as the whole turn, the turn stays out of the agent's default
+/// conversation, and error answers on the streamed path are the server's, named (an unknown
+/// or deleted conversation, an unknown agent: not found).
+#[tokio::test]
+async fn a_token_stream_in_a_test_conversation_and_its_errors() {
+    use canary_core::client::ApiError;
+    let n = Names::new("convstream");
+    let c = client(NativeTransport::default());
+    let fleet = load(&yaml(&n), &FileSet::new());
+    deploy(&c, &fleet, &opts(Mode::Canary, &n.prefix)).await;
+    let live = c.fetch_live(&fleet).await.expect("live");
+    let ca = agent(&live, &n.canary("conv")).id.clone();
+    let default_before = c
+        .agent_messages(&ca, Some("default"), 100)
+        .await
+        .expect("default conversation")
+        .len();
+
+    let conv = c
+        .open_test_conversation(&ca, "stream")
+        .await
+        .expect("test conversation");
+    let mut updates = 0;
+    let reply = c
+        .stream_tokens_in_conversation(&conv.id, "hello stream", &mut |_| updates += 1)
+        .await
+        .expect("streamed reply");
+    assert_eq!(reply.assistant_text(), "Echo: hello stream", "{reply:?}");
+    assert_eq!(reply.stop_reason.as_deref(), Some("end_turn"), "{reply:?}");
+    assert!(reply.run_id.is_some(), "the run is named: {reply:?}");
+    assert!(updates >= 1, "the reply was shown as it arrived");
+    assert_eq!(
+        c.agent_messages(&ca, Some("default"), 100)
+            .await
+            .expect("default conversation")
+            .len(),
+        default_before,
+        "a test turn never lands in the default conversation"
+    );
+
+    let unknown = "conv-00000000-0000-4000-8000-000000000000";
+    let e = c
+        .stream_tokens_in_conversation(unknown, "hi", &mut |_| {})
+        .await
+        .expect_err("no such conversation");
+    assert!(
+        matches!(&e, ApiError::NotFound(d) if d.contains("Conversation not found")),
+        "{e:?}"
+    );
+    c.delete_conversation(&conv.id).await.expect("delete");
+    let e = c
+        .stream_tokens_in_conversation(&conv.id, "hi", &mut |_| {})
+        .await
+        .expect_err("a deleted conversation");
+    assert!(matches!(e, ApiError::NotFound(_)), "{e:?}");
+    let e = c
+        .stream_message(
+            "agent-00000000-0000-4000-8000-000000000000",
+            "hi",
+            &mut |_| {},
+        )
+        .await
+        .expect_err("no such agent");
+    assert!(
+        matches!(&e, ApiError::NotFound(d) if d.contains("not found")),
+        "{e:?}"
+    );
+
+    deploy(&c, &fleet, &opts(Mode::Cleanup, &n.prefix)).await;
+    assert!(!agent_exists(&c, &ca).await, "the canary is gone");
+}
