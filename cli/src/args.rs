@@ -13,7 +13,8 @@ Environment:
 
 Exit status:
   0  ok: the dry run or plan can run, or every step of the apply succeeded
-  1  failed: a step or agent failed, the plan is blocked, or a test gate failed
+  1  failed: a step or agent failed, the plan is blocked, a test gate failed, or the
+     promote gate refused a promote (no passing test verdict; nothing written)
   2  bad input: bad arguments, an invalid fleet or plan file, an unknown agent; nothing written
   3  stale plan: the server changed since the plan was made; nothing written
   4  server unusable: unreachable, or it refused the API key
@@ -24,7 +25,10 @@ Canary workflow:
   fleet-canary apply -f fleet.yaml --canary               deploy CANARY- copies
   fleet-canary send CANARY-support \"hello\"                talk to a canary
   fleet-canary test -f fleet.yaml                         run tests/suite.yaml against the canaries
-  fleet-canary apply -f fleet.yaml --canary --promote     apply the fleet to production
+  fleet-canary apply -f fleet.yaml --canary --promote     apply the fleet to production (refused
+                                                          unless `test` passed for this version)
+  fleet-canary apply -f fleet.yaml --canary --promote --override-gate \"hotfix, checked by hand\"
+                                                          promote anyway (the reason is recorded)
   fleet-canary apply -f fleet.yaml --canary --cleanup     delete the canaries
   fleet-canary plan -f fleet.yaml --canary --out plan.json; fleet-canary apply --plan plan.json";
 
@@ -130,6 +134,12 @@ pub struct ApplyArgs {
     /// Apply exactly this reviewed plan file; refused (exit 3) when the server changed since.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["file", "canary", "promote", "cleanup", "prune", "agents", "accept_tool_updates", "all_canaries"])]
     pub plan: Option<PathBuf>,
+    /// Promote without a passing test verdict: a promote is refused (exit 1, nothing
+    /// written) unless `fleet-canary test` passed against the canaries for exactly this fleet
+    /// version and prefix. This overrides that refusal; REASON is recorded on every promoted
+    /// agent's metadata (fleetcanary.promoteOverride).
+    #[arg(long = "override-gate", value_name = "REASON")]
+    pub override_gate: Option<String>,
     /// Skip the --prune confirmation prompt.
     #[arg(long)]
     pub confirm: bool,

@@ -10,7 +10,8 @@ use canary_core::planfile::PlanFileError;
 pub mod exit {
     /// Everything worked (a dry run or plan that can run; an apply where every step succeeded).
     pub const OK: i32 = 0;
-    /// The work failed: a step or agent failed, the plan is blocked, or the test gate failed.
+    /// The work failed: a step or agent failed, the plan is blocked, the test gate failed, or
+    /// the promote gate refused a promote (nothing written).
     pub const FAILED: i32 = 1;
     /// The command cannot run as given: bad arguments, an invalid fleet or plan file, an
     /// unknown agent. Nothing was written.
@@ -61,6 +62,10 @@ pub enum CliError {
     /// The plan cannot run as it stands.
     #[error("the plan cannot run: {}", .0.join("; "))]
     Blocked(Vec<String>),
+    /// The promote gate refused: no passing verdict for this fleet version and prefix.
+    /// Nothing was written.
+    #[error("promote refused by the test gate: {0}")]
+    Gate(String),
     /// The run happened and something in it failed (the report was printed).
     #[error("{0}")]
     Failed(String),
@@ -84,7 +89,9 @@ impl CliError {
             | CliError::Plan(_) => exit::USAGE,
             CliError::Stale { .. } => exit::STALE,
             CliError::Api(ApiError::Network { .. } | ApiError::Unauthorized { .. }) => exit::SERVER,
-            CliError::Api(_) | CliError::Blocked(_) | CliError::Failed(_) => exit::FAILED,
+            CliError::Api(_) | CliError::Blocked(_) | CliError::Gate(_) | CliError::Failed(_) => {
+                exit::FAILED
+            }
         }
     }
 
@@ -98,6 +105,7 @@ impl CliError {
             CliError::NotFound(_) => "notFound",
             CliError::Stale { .. } => "stale",
             CliError::Blocked(_) => "blocked",
+            CliError::Gate(_) => "gate",
             CliError::Failed(_) => "failed",
             CliError::Api(ApiError::Network { .. }) => "unreachable",
             CliError::Api(ApiError::Unauthorized { .. }) => "unauthorized",

@@ -1,7 +1,8 @@
 //! The seed's whole canary workflow through `fleet-canary` with lettactl's command lines, as a
 //! subprocess against the real Letta server: dry run (text equal to the core's rendering of
-//! the same plan), deploy, converged re-plan (`--output json`), get, describe, send, promote,
-//! cleanup dry run and cleanup, each checked by reading the server back.
+//! the same plan), deploy, converged re-plan (`--output json`), get, describe, send, test,
+//! promote (through the gate), cleanup dry run and cleanup, each checked by reading the
+//! server back.
 
 mod common;
 
@@ -151,7 +152,20 @@ async fn whole_workflow_with_lettactl_command_lines() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stdout.contains("Echo: hello again"), "{out:?}");
 
-    // 7. Promote: production agents from the same YAML; the canaries stay.
+    // 7. Promote: production agents from the same YAML; the canaries stay. The promote gate
+    // wants a passing suite for this fleet version first (tests/promote_gate.rs has the rest).
+    std::fs::create_dir_all(f.dir.join("tests")).expect("mkdir");
+    std::fs::write(
+        f.dir.join("tests/suite.yaml"),
+        format!(
+            "name: workflow\nagents: [{}, {}]\ncases:\n  - name: echoes\n    input: hello\n    checks:\n      - contains: 'Echo: hello'\n",
+            f.agent("support"),
+            f.agent("billing")
+        ),
+    )
+    .expect("write suite");
+    let out = f.run(&["test", "-f", "fleet.yaml", "--canary-prefix", p]);
+    assert_eq!(out.code, 0, "the suite passes: {out:?}");
     let out = f.run(&[
         "apply",
         "-f",
@@ -162,6 +176,7 @@ async fn whole_workflow_with_lettactl_command_lines() {
         "--promote",
     ]);
     assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("the suite passed"), "{out:?}");
     assert_eq!(agents_named(&f.agent("support")).await, 1);
     assert_eq!(agents_named(&f.agent("billing")).await, 1);
     let out = f.run(&[

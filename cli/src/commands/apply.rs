@@ -1,5 +1,6 @@
 //! `apply` (lettactl's canary command lines, and `--plan FILE`) and `plan --out FILE`.
 
+use super::gate::{self, Cleared};
 use super::options::{mode, parse_prune, plan_options, Prune};
 use super::report::{print_plan, print_report};
 use super::{now_iso, Ctx};
@@ -78,22 +79,44 @@ pub async fn apply(ctx: &Ctx, a: &ApplyArgs) -> Result<i32, CliError> {
     if let Some(path) = &a.plan {
         return apply_plan_file(ctx, a, path).await;
     }
+    let reason = a.override_gate.as_deref();
+    gate::check_flag(mode(&a.fleet)?, reason)?;
     let p = prepare(ctx, &a.fleet, "apply")?;
     for n in &p.prune.notes {
         ctx.note(&format!("note: {n}"));
     }
+    let client = ctx.env.client()?;
+    // A promote the gate refuses stops here, before the prune prompt and any write.
+    let cleared = gate::check(
+        ctx,
+        &client,
+        p.options.mode,
+        &p.fleet,
+        &p.options.prefix,
+        reason,
+        a.dry_run,
+    )
+    .await?;
     if p.prune.detach && !a.dry_run && !a.confirm {
         if let Some(file) = &a.fleet.file {
             confirm_prune(file)?;
         }
     }
-    let client = ctx.env.client()?;
     // The read the executor's stale check makes too (narrow on a large server).
     let (_, planned) = client.plan_live(&p.fleet, &p.options).await?;
     if a.dry_run {
         return Ok(print_plan(ctx, &planned));
     }
-    run(ctx, &client, &p.fleet, &planned, &p.options, a.concurrency).await
+    run(
+        ctx,
+        &client,
+        &p.fleet,
+        &planned,
+        &p.options,
+        a.concurrency,
+        &cleared,
+    )
+    .await
 }
 
 /// `apply --plan FILE`: the file's fleet and options are planned again against the server as
@@ -110,6 +133,8 @@ async fn apply_plan_file(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> Result<i32, C
         path: shown.clone(),
         source,
     })?;
+    let reason = a.override_gate.as_deref();
+    gate::check_flag(pf.options.mode, reason)?;
     let client = ctx.env.client()?;
     let here = client.connection().base_url.clone();
     if pf.server.trim_end_matches('/') != here {
@@ -140,6 +165,17 @@ async fn apply_plan_file(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> Result<i32, C
             })
         }
     }
+    // A reviewed promote plan is gated like `apply --promote`: the review is not a test.
+    let cleared = gate::check(
+        ctx,
+        &client,
+        pf.options.mode,
+        &fleet,
+        &pf.options.prefix,
+        reason,
+        a.dry_run,
+    )
+    .await?;
     if a.dry_run {
         ctx.note(&format!(
             "{shown} is current: applying it now does exactly this"
@@ -148,7 +184,16 @@ async fn apply_plan_file(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> Result<i32, C
     }
     // The fresh plan is the file's plan in everything the file holds, plus the secret values
     // a file never carries.
-    run(ctx, &client, &fleet, &fresh, &pf.options, a.concurrency).await
+    run(
+        ctx,
+        &client,
+        &fleet,
+        &fresh,
+        &pf.options,
+        a.concurrency,
+        &cleared,
+    )
+    .await
 }
 
 /// The process environment as the planner's variables (names or values that are not Unicode
@@ -172,7 +217,8 @@ fn read_plan_file(path: &Path) -> Result<PlanFile, CliError> {
     })
 }
 
-/// Runs a plan (with the executor's own staleness check) and prints the report.
+/// Runs a plan (with the executor's own staleness check), records a gate override on the
+/// promoted agents, and prints the report.
 async fn run(
     ctx: &Ctx,
     client: &LettaClient<NativeTransport>,
@@ -180,6 +226,7 @@ async fn run(
     planned: &Plan,
     options: &PlanOptions,
     concurrency: usize,
+    cleared: &Cleared,
 ) -> Result<i32, CliError> {
     if !planned.is_executable() {
         return Err(CliError::Blocked(planned.blockers.clone()));
@@ -193,6 +240,7 @@ async fn run(
     let result = execute(client, fleet, planned, options, &exec, &|e| bar.on(e)).await;
     bar.finish();
     let report = result?;
+    gate::record(ctx, client, cleared, &report).await;
     print_report(ctx, planned, &report);
     Ok(if report.ok() { exit::OK } else { exit::FAILED })
 }

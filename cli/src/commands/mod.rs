@@ -2,6 +2,7 @@
 //! its end (including "ran, and something failed"), or an error before any result exists.
 
 pub mod apply;
+pub mod gate;
 pub mod inspect;
 pub mod options;
 pub mod report;
