@@ -102,10 +102,9 @@ impl Views {
 
     /// The view's constructor if its code is here; `Some(Err)` if fetching it failed.
     pub fn get(&self, route: Route) -> Option<Result<Constructor, ChunkError>> {
-        eager(route).map(Ok).or_else(|| {
-            self.loaded
-                .with(|l| l.iter().find(|(r, _)| *r == route).map(|(_, c)| c.clone()))
-        })
+        eager(route)
+            .map(Ok)
+            .or_else(|| self.loaded.with(|l| entry(l, route)))
     }
 
     /// Where a route's view stands, for the route closure to track: unlike `get`, it changes
@@ -128,21 +127,26 @@ impl Views {
     /// when it lands. Safe to call while rendering: nothing is written before the fetch has
     /// started (a write there would re-run the render that called it, forever).
     pub fn fetch(&self, route: Route) {
-        let this = *self;
         let here = eager(route).is_some()
-            || this
+            || self
                 .loaded
                 .with_untracked(|l| l.iter().any(|(r, c)| *r == route && c.is_ok()));
-        if here || this.pending.with_value(|p| p.contains(&route)) {
+        if here || self.pending.with_value(|p| p.contains(&route)) {
             return;
         }
+        leptos::task::spawn_local(self.start(route));
+    }
+
+    /// Marks the route's chunk as on its way, fetches it and records the outcome. A failed
+    /// attempt's notice gives way to "Loading…" while this one runs.
+    fn start(&self, route: Route) -> impl std::future::Future<Output = ()> + 'static {
+        let this = *self;
         this.pending.update_value(|p| p.push(route));
-        leptos::task::spawn_local(async move {
-            // A failed attempt's notice gives way to "Loading…" while this one runs.
+        async move {
             this.loaded.try_update(|l| l.retain(|(r, _)| *r != route));
             let outcome = load(route).await;
             this.settle(route, outcome);
-        });
+        }
     }
 
     fn settle(&self, route: Route, outcome: Result<Constructor, ChunkError>) {
@@ -170,18 +174,26 @@ impl Views {
                 let wanted = this.get_untracked(route).is_none()
                     && !this.pending.with_value(|p| p.contains(&route));
                 if wanted {
-                    this.pending.update_value(|p| p.push(route));
-                    let outcome = load(route).await;
-                    this.settle(route, outcome);
+                    this.start(route).await;
                 }
             }
         });
     }
 
     fn get_untracked(&self, route: Route) -> Option<Result<Constructor, ChunkError>> {
-        eager(route).map(Ok).or_else(|| {
-            self.loaded
-                .with_untracked(|l| l.iter().find(|(r, _)| *r == route).map(|(_, c)| c.clone()))
-        })
+        eager(route)
+            .map(Ok)
+            .or_else(|| self.loaded.with_untracked(|l| entry(l, route)))
     }
+}
+
+/// The recorded outcome of a route's chunk.
+fn entry(
+    loaded: &[(Route, Result<Constructor, ChunkError>)],
+    route: Route,
+) -> Option<Result<Constructor, ChunkError>> {
+    loaded
+        .iter()
+        .find(|(r, _)| *r == route)
+        .map(|(_, c)| c.clone())
 }

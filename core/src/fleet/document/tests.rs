@@ -250,3 +250,39 @@ fn positions_are_those_of_the_position_index() {
     let tagged = read("a: !!str 1\nb:\n  c: 2\n").expect("parses");
     assert_eq!(tagged.positions.locate(&[k("b"), k("c")]), Some((3, 6)));
 }
+
+mod differential {
+    use super::same_as_serde;
+    use proptest::prelude::*;
+
+    /// A fleet with anchors, merges, flow and block styles, quoted and plain scalars of every
+    /// kind, mutated below character by character.
+    const SEED: &str = "x-d: &d\n  description: d\n  llm_config: {model: a/b, context_window: 2000, temp: 0.5}\nagents:\n  - name: a\n    <<: *d\n    system_prompt: {value: \"hi\\n\"}\n    tags: [t, 'x:1', 007, 0x1F, -3, 1e3, .inf, ~, yes, True]\n    memory_blocks:\n      - {name: m, limit: 5, value: |\n          abc\n        }\n  - name: b\n    description: >-\n      folded\n      text\n    <<: *d\n";
+
+    proptest! {
+        // PROPTEST_CASES=100000 for a longer run.
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1500),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn yamlish_text_reads_as_serde_yaml_reads_it(text in "[-:\\[\\]{}&*<>!|'\" \\na-z0-9#,.~+]{0,160}") {
+            same_as_serde(&text);
+        }
+
+        #[test]
+        fn mutated_fleets_read_as_serde_yaml_reads_them(edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, prop::sample::select(vec![' ', '\n', ':', '-', '&', '*', '<', '[', ']', '{', '}', '\'', '"', '0', 'x', '.', '#', '!'])), 1..5)) {
+            let mut chars: Vec<char> = SEED.chars().collect();
+            for (at, op, c) in edits {
+                let i = at.index(chars.len());
+                match op {
+                    0 => { chars.remove(i); }
+                    1 => chars.insert(i, c),
+                    _ => chars[i] = c,
+                }
+            }
+            same_as_serde(&chars.into_iter().collect::<String>());
+        }
+    }
+}
