@@ -212,6 +212,9 @@ pub struct AppState {
     pub gate: RwSignal<Option<(String, canary_core::verdict::GateDecision)>>,
     /// The chat's transcripts, per canary/production pair (kept when the view is left).
     pub chat: RwSignal<chat::ChatStore>,
+    /// "Run the suite" was chosen after a run: the Test view starts the suite when it opens
+    /// (and clears this), instead of waiting for a second click.
+    pub suite_requested: StoredValue<bool>,
 }
 
 /// A canary and its production agent, for side-by-side chat.
@@ -309,6 +312,7 @@ impl AppState {
             pair: RwSignal::new(None),
             gate: RwSignal::new(None),
             chat: RwSignal::new(chat::ChatStore::default()),
+            suite_requested: StoredValue::new(false),
         }
     }
 

@@ -55,7 +55,10 @@ pub fn NextSteps(report: ExecReport, mode: Mode) -> impl IntoView {
                     production,
                 } => open_chat(state, canary, canary_id, production),
                 NextStep::Chat { .. } => state.go(Route::Chat),
-                NextStep::RunSuite => state.go(Route::Test),
+                NextStep::RunSuite => {
+                    state.suite_requested.set_value(true);
+                    state.go(Route::Test);
+                }
                 NextStep::Promote { prefix } => plan_mode(state, Mode::Promote, &prefix),
                 NextStep::CleanUp { prefix, .. } => plan_mode(state, Mode::Cleanup, &prefix),
                 NextStep::EditFleet => state.go(Route::Fleet),

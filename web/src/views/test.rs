@@ -291,6 +291,19 @@ pub fn Test() -> impl IntoView {
             })
             .unwrap_or_default()
     };
+    // Opened by "Run the suite" after a run: start it now, or say why it cannot start.
+    if state.suite_requested.get_value() {
+        state.suite_requested.set_value(false);
+        let suite = parsed.get_untracked();
+        if suite.ok {
+            start_run(state, path.get_untracked(), suite, run, run_seq, verdict);
+        } else {
+            run.set(RunView::Failed(format!(
+                "The suite could not start: {} has errors (below). Fix them, then run it.",
+                path.get_untracked()
+            )));
+        }
+    }
     let set_text = move |t: String| {
         let p = path.get_untracked();
         state.files.update(|f| {
