@@ -30,7 +30,7 @@ test.after(async () => {
   if (server) server.kill();
 });
 
-const { go, setFleet, planShows, confirmRun } = steps(() => page);
+const { go, setFleet, planShows, execute, planAndRun } = steps(() => page);
 
 
 function agent(name, prompt) {
@@ -53,19 +53,6 @@ function agent(name, prompt) {
 }
 const V1 = `agents:\n${agent(X, 'You are X.')}${agent(Y, 'You are Y.')}${agent(Z, 'You are Z.')}`;
 const V2 = `agents:\n${agent(X, 'You are X, version two.')}${agent(Y, 'You are Y.')}${agent(Z, 'You are Z.')}`;
-
-async function planAndRun(mode, prefix, expect) {
-  await go('plan');
-  await page.selectOption('#mode', mode);
-  if (prefix) {
-    await page.fill('#prefix', prefix);
-    await page.dispatchEvent('#prefix', 'change');
-  }
-  await planShows(expect);
-  await page.click('#to-execute');
-  await page.waitForFunction(() => location.hash === '#/run', null, { timeout: 30000 });
-  await confirmRun();
-}
 
 const rowOf = (name) => `#canary-table tr[data-canary="${name}"]`;
 
@@ -119,9 +106,7 @@ test('canaries: compact rows, search, sort, differs column, Describe drawer, bul
   assert.ok(plan.includes(Q + X) && plan.includes(Q + Y), 'X and Y are deleted');
   assert.match(plan, new RegExp(`${Q}${Z}.*not in this cleanup's scope`), 'Z is spared');
   assert.strictEqual((await agentsNamed(Q + X)).length, 1, 'nothing deleted before the reviewed plan runs');
-  await page.click('#to-execute');
-  await page.waitForFunction(() => location.hash === '#/run');
-  await confirmRun();
+  await execute();
   assert.strictEqual((await agentsNamed(Q + X)).length, 0, 'X canary deleted');
   assert.strictEqual((await agentsNamed(Q + Y)).length, 0, 'Y canary deleted');
   assert.strictEqual((await agentsNamed(Q + Z)).length, 1, 'Z canary kept');

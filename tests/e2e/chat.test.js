@@ -72,7 +72,7 @@ test.after(async () => {
   if (server) server.kill();
 });
 
-const { go, setFleet, planShows, confirmRun } = steps(() => page);
+const { go, setFleet, planAndRun } = steps(() => page);
 
 function fleet(tag) {
   return `agents:
@@ -92,22 +92,6 @@ function fleet(tag) {
         value: I am ${NAME}.
         agent_owned: true
 `;
-}
-
-async function planAndRun(mode, expect, override) {
-  await go('plan');
-  await page.selectOption('#mode', mode);
-  await page.fill('#prefix', Q);
-  await page.dispatchEvent('#prefix', 'change');
-  await planShows(expect);
-  if (override) {
-    await page.check('#gate-override');
-    await page.fill('#gate-reason', 'chat test: promote without a suite');
-    await page.waitForSelector('#gate-decision[data-decision="overridden"]');
-  }
-  await page.click('#to-execute');
-  await page.waitForFunction(() => location.hash === '#/run', null, { timeout: 30000 });
-  await confirmRun();
 }
 
 const turns = () => page.locator('.turn-user').count();
@@ -146,7 +130,7 @@ const assistantTexts = (messages) => messages.filter((m) => m.message_type === '
 test('chat: loading state, streaming, stats, failed tools, Shift+Enter, promote, alignment, diff, stop, kept transcripts, auto-scroll', async () => {
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
   await setFleet(fleet('v2'), 1);
-  await planAndRun('canary', Q + NAME);
+  await planAndRun('canary', Q, Q + NAME);
   const [canary] = await agentsNamed(Q + NAME);
   assert.ok(canary, 'canary deployed');
   assert.ok(canary.tools.some((t) => t.name === 'memory_insert'), 'the canary has the base memory tools');
@@ -237,7 +221,7 @@ test('chat: loading state, streaming, stats, failed tools, Shift+Enter, promote,
   await page.screenshot({ path: path.join(SHOTS, 'chat-canary-only.png') });
 
   // Promote through the UI; the chat then reads the pair again and sends to both.
-  await planAndRun('promote', NAME, true);
+  await planAndRun('promote', Q, NAME, { overrideGate: 'chat test: promote without a suite' });
   const [prod] = await agentsNamed(NAME);
   assert.ok(prod, 'production agent created by the promote');
   await go('chat');
@@ -259,7 +243,7 @@ test('chat: loading state, streaming, stats, failed tools, Shift+Enter, promote,
 
   // A new canary version: the replies now differ, word by word.
   await setFleet(fleet('v3'), 1);
-  await planAndRun('canary', Q + NAME);
+  await planAndRun('canary', Q, Q + NAME);
   await go('chat');
   await page.waitForFunction((n) => document.querySelector('#production-head')?.textContent === `Production: ${n}`, NAME, { timeout: 30000 });
   assert.strictEqual(await turns(), 1, 'the transcript was kept while away');

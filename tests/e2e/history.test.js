@@ -35,7 +35,7 @@ test.after(async () => {
   if (server) server.kill();
 });
 
-const { go, setFleet, planShows, confirmRun } = steps(() => page);
+const { go, setFleet, planShows, execute, planAndRun } = steps(() => page);
 
 const fleet = (prompt) => `agents:
   - name: ${X}
@@ -57,22 +57,6 @@ const fleet = (prompt) => `agents:
 const V1 = fleet('You answer in one sentence, version one.');
 const V2 = fleet('You answer in two sentences, version two.');
 
-async function plan(mode, prefix, expect) {
-  await go('plan');
-  await page.selectOption('#mode', mode);
-  if (prefix) {
-    await page.fill('#prefix', prefix);
-    await page.dispatchEvent('#prefix', 'change');
-  }
-  await planShows(expect);
-}
-
-async function run() {
-  await page.click('#to-execute');
-  await page.waitForFunction(() => location.hash === '#/run', null, { timeout: 30000 });
-  await confirmRun();
-}
-
 const entries = () => page.$$eval('.history-entry', (els) => els.map((e) => ({
   standing: e.dataset.standing,
   text: e.textContent,
@@ -90,14 +74,12 @@ test('history: production marked, rollback only from production, compare, export
   await go('fleet');
   await page.waitForFunction(() => /Valid/.test(document.querySelector('#diagnostics')?.textContent || ''), null, { timeout: 30000 });
   await setFleet(V1, 1);
-  await plan('apply', null, X);
-  await run();
+  await planAndRun('apply', null, X);
   assert.deepStrictEqual(await page.$$eval('#next-steps button', (b) => b.map((x) => x.textContent)), ['See it in History', 'Edit the fleet for the next version']);
 
   // 2. Version two as canaries: the report offers chat, the suite, the promote.
   await setFleet(V2, 1);
-  await plan('canary', Q, Q + X);
-  await run();
+  await planAndRun('canary', Q, Q + X);
   const offers = await page.$$eval('#next-steps button', (b) => b.map((x) => x.textContent));
   assert.deepStrictEqual(offers, [`Chat with ${Q}${X}`, 'Run the suite', 'Promote']);
   await page.screenshot({ path: path.join(SHOTS, 'next-steps.png') });
@@ -117,8 +99,7 @@ test('history: production marked, rollback only from production, compare, export
   await page.waitForSelector('#production-banner', { timeout: 30000 });
 
   // 3. Version two to production (an apply: the promote gate is another test's subject).
-  await plan('apply', null, 'UPDATE');
-  await run();
+  await planAndRun('apply', null, 'UPDATE');
 
   // History: newest first; production runs version two; only version one can be rolled back to.
   await go('history');
@@ -205,7 +186,7 @@ test('history: production marked, rollback only from production, compare, export
   await page.waitForFunction(() => location.hash === '#/plan');
   assert.strictEqual(await page.inputValue('#mode'), 'apply');
   await planShows('version one');
-  await run();
+  await execute();
   const [prod] = await agentsNamed(X);
   assert.match(prod.system, /version one/, 'production runs version one again');
   await go('history');

@@ -61,7 +61,7 @@ test.after(async () => {
   if (server) server.kill();
 });
 
-const { go, setFleet, planShows, confirmRun } = steps(() => page);
+const { go, setFleet, planShows, confirmRun, overrideGate, execute } = steps(() => page);
 
 // Every agent section fits its own width and the plan's: nothing clipped, nothing overlapping.
 async function overflow() {
@@ -181,12 +181,8 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   await planShows(A);
   await page.waitForSelector('#deployed-same');
   assert.strictEqual(await page.$('#deployed-differs'), null);
-  await page.check('#gate-override');
-  await page.fill('#gate-reason', 'review test, no suite');
-  await page.waitForFunction(() => document.querySelector('#gate-decision')?.dataset.decision === 'overridden', null, { timeout: 30000 });
-  await page.click('#to-execute');
-  await page.waitForFunction(() => location.hash === '#/run');
-  await confirmRun();
+  await overrideGate('review test, no suite');
+  await execute();
   assert.strictEqual((await agentsNamed(A)).length, 1, 'promoted to production');
   await go('plan');
   assert.strictEqual(await page.inputValue('#mode'), 'canary', 'after a promote the mode is canary again');

@@ -74,6 +74,43 @@ function steps(page) {
       assert.strictEqual(err, null, err ? await err.textContent() : '');
       assert.match(await page().textContent('#result'), /Done/);
     },
+    /** The Plan view in `mode`, with `prefix` typed and committed (when given), showing `expect`. */
+    async plan(mode, prefix, expect) {
+      await kit.go('plan');
+      await page().selectOption('#mode', mode);
+      if (prefix) {
+        await page().fill('#prefix', prefix);
+        await page().dispatchEvent('#prefix', 'change');
+      }
+      await kit.planShows(expect);
+    },
+    /** Overrides the promote gate of the plan shown, with this reason. */
+    async overrideGate(reason) {
+      await page().check('#gate-override');
+      await page().fill('#gate-reason', reason);
+      await page().waitForSelector('#gate-decision[data-decision="overridden"]', { timeout: 30000 });
+    },
+    /** From the plan shown: Execute, confirm, and the run's report says Done. */
+    async execute() {
+      await page().click('#to-execute');
+      await page().waitForFunction(() => location.hash === '#/run', null, { timeout: 30000 });
+      await kit.confirmRun();
+    },
+    /**
+     * Plans `mode` (see `plan`) and runs it. `overrideGate`: a reason to override the promote
+     * gate with before running; `check(label)`: called once the plan shows, once the Execute
+     * view is open and once the run is done (e.g. to fail on a crash notice).
+     */
+    async planAndRun(mode, prefix, expect, { overrideGate, check } = {}) {
+      await kit.plan(mode, prefix, expect);
+      if (overrideGate) await kit.overrideGate(overrideGate);
+      if (check) await check(`${mode} plan`);
+      await page().click('#to-execute');
+      await page().waitForFunction(() => location.hash === '#/run', null, { timeout: 30000 });
+      if (check) await check(`${mode} execute view`);
+      await kit.confirmRun();
+      if (check) await check(`${mode} run`);
+    },
   };
   return kit;
 }
