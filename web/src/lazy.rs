@@ -66,6 +66,21 @@ pub async fn load(route: Route) -> Result<Constructor, ChunkError> {
     }
 }
 
+thread_local! {
+    /// The opening view's chunk, loaded before the app mounted ([`open`]); the registry takes it.
+    static OPENED: std::cell::RefCell<Option<(Route, Result<Constructor, ChunkError>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Loads the view the page opens on before the app mounts (`main.rs`): the page is then laid
+/// out once, with its view, instead of once with "Loading…" and again when the chunk lands.
+pub async fn open(route: Route) {
+    let outcome = load(route).await;
+    if eager(route).is_none() {
+        OPENED.with(|o| *o.borrow_mut() = Some((route, outcome)));
+    }
+}
+
 /// Whether a route's view can be built now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -92,10 +107,10 @@ impl Default for Views {
 }
 
 impl Views {
-    /// The registry, with the built-in views ready.
+    /// The registry, with the built-in views ready (and the opening view, if [`open`] loaded it).
     pub fn new() -> Self {
         Self {
-            loaded: RwSignal::new(Vec::new()),
+            loaded: RwSignal::new(OPENED.with(|o| o.borrow_mut().take()).into_iter().collect()),
             pending: StoredValue::new(Vec::new()),
         }
     }

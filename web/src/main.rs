@@ -1,5 +1,5 @@
-//! Fleet Canary in the browser. `main` only mounts; the views live in `views/`, all browser
-//! I/O in `api`, and every decision in `canary-core`.
+//! Fleet Canary in the browser. `main` only mounts (once the opening view's code is here); the
+//! views live in `views/`, all browser I/O in `api`, and every decision in `canary-core`.
 
 mod api;
 mod app;
@@ -9,9 +9,23 @@ mod lazy;
 mod state;
 mod views;
 
+/// How long the first paint waits for the opening view's code (boot.js fetches its pack
+/// while this module starts; it is usually here at once). Past this, the app mounts with
+/// "Loading…" in the view's place, and the view follows when its chunk lands.
+const OPENING_WAIT_MS: u32 = 1_500;
+
 fn main() {
     std::panic::set_hook(Box::new(|info| report_crash(&info.to_string())));
-    leptos::mount::mount_to_body(app::App);
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let route = state::Route::from_hash(&hash);
+    wasm_bindgen_futures::spawn_local(async move {
+        let opened = std::pin::pin!(lazy::open(route));
+        let waited = gloo_timers::future::TimeoutFuture::new(OPENING_WAIT_MS);
+        futures::future::select(opened, waited).await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }
 
 /// A bug stops the wasm module (the release build aborts on panic): say so on the page instead
