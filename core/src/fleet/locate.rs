@@ -46,9 +46,11 @@ enum Kind {
     Leaf,
     /// A sequence: its items.
     Seq(Vec<usize>),
-    /// A mapping: its entries (key text, key node, value node); the key text is `None` when
-    /// the key is not a scalar.
-    Map(Vec<(Option<String>, usize, usize)>),
+    /// A mapping: its entries (key, key node, value node); the key is `None` when it is not a
+    /// scalar. Keys are kept as a 64-bit hash of their text ([`key_id`]), not as strings: the
+    /// tree is built on every parse (`fleet::document`), and an allocation per key was a tenth
+    /// of the parse; a collision could only misplace a diagnostic's line, never change a fleet.
+    Map(Vec<(Option<u64>, usize, usize)>),
     /// An alias of the anchored node (if the anchor was defined before).
     Alias(Option<usize>),
 }
@@ -80,7 +82,14 @@ fn open(
 }
 
 /// A map's key read before its value: its text (`None` when not a scalar) and its node.
-type PendingKey = (Option<String>, usize);
+type PendingKey = (Option<u64>, usize);
+
+/// FNV-1a of a key's text: what the tree keeps of a key.
+fn key_id(text: &[u8]) -> u64 {
+    text.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// Where every node of one YAML document starts.
 pub struct Positions {
@@ -152,12 +161,7 @@ impl PositionsBuilder {
             Kind::Seq(items) => items.push(idx),
             Kind::Map(entries) => match pending.take() {
                 // Only keys need their text (values are found by position in the tree).
-                None => {
-                    *pending = Some((
-                        key_text.map(|b| String::from_utf8_lossy(b).into_owned()),
-                        idx,
-                    ))
-                }
+                None => *pending = Some((key_text.map(key_id), idx)),
                 Some((key, key_node)) => entries.push((key, key_node, idx)),
             },
             Kind::Leaf | Kind::Alias(_) => {}
@@ -204,13 +208,13 @@ impl Positions {
             (Seg::Index(i), Kind::Seq(items)) => self.find(*items.get(*i)?, rest, hops + 1),
             (Seg::Key(want), Kind::Map(entries)) => {
                 // A key written in the map wins over one merged in with `<<`.
-                if let Some((_, _, v)) = entries.iter().find(|(k, _, _)| k.as_deref() == Some(want))
-                {
+                let want = Some(key_id(want.as_bytes()));
+                if let Some((_, _, v)) = entries.iter().find(|(k, _, _)| *k == want) {
                     return self.find(*v, rest, hops + 1);
                 }
                 entries
                     .iter()
-                    .filter(|(k, _, _)| k.as_deref() == Some("<<"))
+                    .filter(|(k, _, _)| *k == Some(key_id(b"<<")))
                     .find_map(|(_, _, v)| {
                         let v = self.resolve(*v);
                         match &self.nodes[v].kind {
@@ -244,8 +248,8 @@ impl Positions {
             if let Some(Kind::Map(entries)) =
                 self.find(root, parent, 0).map(|p| &self.nodes[p].kind)
             {
-                if let Some((_, k, _)) = entries.iter().find(|(k, _, _)| k.as_deref() == Some(want))
-                {
+                let want = Some(key_id(want.as_bytes()));
+                if let Some((_, k, _)) = entries.iter().find(|(k, _, _)| *k == want) {
                     return Some(self.nodes[*k].pos);
                 }
             }
