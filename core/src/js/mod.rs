@@ -11,6 +11,7 @@
 //! them with `tsc` against real answers of this module.
 
 pub mod fetch;
+pub mod gate;
 pub mod planfile;
 pub mod server;
 

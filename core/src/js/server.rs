@@ -31,6 +31,8 @@ struct ConnectionArg {
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 struct SettingsArg {
     concurrency: Option<usize>,
+    /// A promote the gate refuses runs anyway, with this reason recorded ([`super::gate`]).
+    override_gate: Option<String>,
 }
 
 fn client(conn: JsValue) -> Result<LettaClient<FetchTransport>, Failure> {
@@ -163,7 +165,10 @@ fn exec_failure(e: ExecError) -> (Failure, Option<Plan>) {
 
 /// Runs a reviewed plan: re-reads the server, refuses with the new plan when anything changed
 /// since the review (`outcome: "stale"`), else executes, calling `progress` per event.
-/// `options` must be the ones the plan was made with.
+/// `options` must be the ones the plan was made with. A promote goes through the promote gate
+/// first ([`super::gate`]): without a passing verdict for this fleet version and prefix it is
+/// refused (`error.kind: "gate"`), unless `settings.overrideGate` gives a reason, which is then
+/// recorded on the promoted agents.
 #[wasm_bindgen(js_name = executePlan, unchecked_return_type = "ExecuteResult")]
 pub async fn execute_plan(
     #[wasm_bindgen(unchecked_param_type = "Connection")] conn: JsValue,
@@ -187,6 +192,7 @@ pub async fn execute_plan(
             })?)
         };
         check_options(&reviewed, &options)?;
+        super::gate::check_override(reviewed.mode, settings.override_gate.as_deref())?;
         let loaded = load(yaml, files)?;
         Ok::<_, Failure>((client, reviewed, options, settings, callback, loaded))
     })();
@@ -198,7 +204,8 @@ pub async fn execute_plan(
             )
         }
     };
-    let now = match Timestamp::parse(&now_iso()) {
+    let at = now_iso();
+    let now = match Timestamp::parse(&at) {
         Ok(t) => t,
         Err(e) => {
             return to_js(
@@ -216,6 +223,24 @@ pub async fn execute_plan(
             let _ = f.call1(&JsValue::NULL, &to_js(&p));
         }
     };
+    // A promote asks the promote gate first: refused, nothing is written.
+    let gate = super::gate::check(
+        &client,
+        reviewed.mode,
+        &loaded.fleet,
+        &options.prefix,
+        settings.override_gate.as_deref(),
+        &at,
+    )
+    .await;
+    let overridden = match gate {
+        Ok(record) => record,
+        Err(f) => {
+            return to_js(
+                &json!({"ok": false, "outcome": "refused", "error": f, "report": null, "plan": null}),
+            )
+        }
+    };
     match execute(
         &client,
         &loaded.fleet,
@@ -226,10 +251,15 @@ pub async fn execute_plan(
     )
     .await
     {
-        Ok(report) => to_js(&json!({
+        Ok(mut report) => {
+            if let Some(record) = &overridden {
+                super::gate::record(&client, record, &mut report).await;
+            }
+            to_js(&json!({
             "ok": report.ok(), "outcome": "ran", "error": null, "summary": report.summary(),
             "report": report, "plan": null
-        })),
+            }))
+        }
         Err(e) => {
             let (failure, fresh) = exec_failure(e);
             let outcome = if fresh.is_some() { "stale" } else { "refused" };

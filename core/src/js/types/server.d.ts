@@ -30,6 +30,7 @@ export type FailureKind =
   | "ambiguous"
   | "stale"
   | "blocked"
+  | "gate"
   | "notCanary"
   | "planFile";
 
@@ -100,12 +101,19 @@ export interface ExecReport {
 export interface ExecuteSettings {
   /** Agents worked on at once (default 6). */
   concurrency?: number;
+  /**
+   * Promote plans only: promote although the promote gate refuses (no suite ran against the
+   * canaries, it failed, or it tested another version of the fleet). The reason is required and
+   * is recorded on every promoted agent's metadata (`fleetcanary.promoteOverride`).
+   */
+  overrideGate?: string | null;
 }
 
 /**
  * The answer of `executePlan`. `ran`: the plan ran (`ok` says whether every step succeeded);
  * `stale`: the server changed since the review, nothing ran, `plan` is the plan as it is now;
- * `refused`: nothing ran (bad input, blockers, unreachable server).
+ * `refused`: nothing ran (bad input, blockers, unreachable server, or a promote the promote gate
+ * refused: `error.kind: "gate"`).
  */
 export type ExecuteResult =
   | { ok: boolean; outcome: "ran"; error: null; summary: string; report: ExecReport; plan: null }
