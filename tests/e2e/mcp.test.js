@@ -8,13 +8,9 @@ const assert = require('node:assert');
 const path = require('path');
 const fs = require('fs');
 const os = require('os');
-const { spawn } = require('child_process');
 const { chromium } = require('playwright-core');
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
-const PORT = Number(process.env.TEST_APP_PORT || 8081);
-const APP = `http://127.0.0.1:${PORT}`;
+const { ROOT, SERVER, PORT, APP, LAUNCH, serve } = require('./support.js');
 const U = String(Date.now() % 1e8);
 const NAME = `mcp-agent-${U}`;
 const PREFIX = `MC${U}-`;
@@ -24,7 +20,6 @@ const SECRET = `sekrit-${U}-value`;
 const CACHE = process.env.FLEET_CANARY_CACHE || '/opt/fleet-canary';
 const PYTHON = `${CACHE}/letta-venv/bin/python`;
 const SCRIPT = path.join(ROOT, 'tests/mcp_server/server.py');
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] };
 
 const FLEET = `mcp_servers:
   - name: ${MCP}
@@ -44,14 +39,6 @@ agents:
     mcp_tools:
       - server: ${MCP}
 `;
-
-function serve(port) {
-  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), path.join(ROOT, 'dist'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    p.stdout.once('data', () => resolve(p));
-    p.once('exit', (c) => reject(new Error(`static server exited ${c}`)));
-  });
-}
 
 async function api(p, init) {
   const r = await fetch(`${SERVER}/v1${p}`, init);

@@ -7,18 +7,14 @@ const assert = require('node:assert');
 const path = require('path');
 const fs = require('fs');
 const os = require('os');
-const { spawn, spawnSync } = require('child_process');
+const { spawnSync } = require('child_process');
 const { chromium } = require('playwright-core');
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
-const PORT = Number(process.env.TEST_APP_PORT || 8081);
-const APP = `http://127.0.0.1:${PORT}`;
+const { ROOT, SERVER, PORT, APP, LAUNCH, serve } = require('./support.js');
 const U = String(Date.now() % 1e8);
 const NAME = `pf-agent-${U}`;
 const PREFIX = `PF${U}-`;
 const BIN = path.join(ROOT, 'target/debug/fleet-canary');
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] };
 
 const FLEET = `agents:
   - name: ${NAME}
@@ -31,14 +27,6 @@ const FLEET = `agents:
     embedding: openai/text-embedding-3-small
     tools: []
 `;
-
-function serve(port) {
-  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), path.join(ROOT, 'dist'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    p.stdout.once('data', () => resolve(p));
-    p.once('exit', (c) => reject(new Error(`static server exited ${c}`)));
-  });
-}
 
 function cli(dir, args) {
   const r = spawnSync(BIN, args, { cwd: dir, env: { ...process.env, LETTA_BASE_URL: SERVER }, encoding: 'utf8' });

@@ -4,30 +4,14 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const fs = require('fs');
-const { spawn } = require('child_process');
 const { chromium } = require('playwright-core');
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
-const PORT = Number(process.env.TEST_APP_PORT || 8081);
-const APP = `http://127.0.0.1:${PORT}`;
-const SHOTS = path.join(ROOT, 'tests/artifacts');
+const { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve } = require('./support.js');
 const U = String(Date.now() % 1e8);
 const PREFIX = `E2E${U}-`;
 const SUPPORT = `support-agent-${U}`;
 const BILLING = `billing-agent-${U}`;
 const LABEL = `company_policies_${U}`;
-const LAUNCH = { executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] };
-
-fs.mkdirSync(SHOTS, { recursive: true });
-
-function serve(port) {
-  const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), path.join(ROOT, 'dist'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    p.stdout.once('data', () => resolve(p));
-    p.once('exit', (c) => reject(new Error(`static server exited ${c}`)));
-  });
-}
 
 async function api(pathAndQuery) {
   const r = await fetch(`${SERVER}/v1${pathAndQuery}`);
