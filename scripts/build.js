@@ -269,7 +269,7 @@ export async function instantiate(source, imports) {
 
 /** Prints what the first load costs (raw, gzip, brotli), what loads later, and the packs. */
 function report(dir) {
-  const first = ['app_bg.wasm', 'app.js', 'boot.js', 'packs.js', 'style.css'];
+  const first = ['app_bg.wasm', 'app.js', 'boot.js', 'packs.js', '__wasm_split.js', 'style.css'];
   const size = (files) => files.reduce((s, f) => {
     const b = fs.readFileSync(path.join(dir, f));
     return { raw: s.raw + b.length, gz: s.gz + zlib.gzipSync(b, { level: 9 }).length, br: s.br + zlib.brotliCompressSync(b).length };

@@ -91,6 +91,8 @@ test('history: production marked, rollback only from production, compare, export
   await go('run');
   await page.click('#next-suite');
   await page.waitForFunction(() => location.hash === '#/test');
+  // This fleet has no suite yet: the Test view says why it could not start it.
+  await page.waitForFunction(() => /The suite could not start: .* has errors/.test(document.querySelector('#run-status')?.textContent || ''), null, { timeout: 20000 });
   await go('run');
   await page.click('#next-promote');
   await page.waitForFunction(() => location.hash === '#/plan');

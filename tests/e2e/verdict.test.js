@@ -287,9 +287,16 @@ async function flow() {
   // 6. Fix the fleet (the reply tag was a mistake; the new wording stays), redeploy: the suite
   // passes for this version and the gate allows the promote.
   await setFleet(fleet('You help. Be brief.'));
+  await go('test');
+  await page.fill('#suite-text', SUITE); // without the case saved from the replay
+  await page.waitForSelector('#suite-ok');
   await plan('canary');
   await execute();
-  const fixed = await runSuite(SUITE);
+  // "Run the suite" among the run's next steps starts it in the Test view: no second click.
+  await page.click('#next-suite');
+  await page.waitForFunction(() => location.hash === '#/test');
+  await page.waitForSelector('#results', { timeout: 180000 });
+  const fixed = await page.textContent('#totals');
   assert.match(fixed, /PASSED: 2 of 2 passed/);
   await page.waitForSelector('#verdict[data-ok="true"][data-current="true"]');
   await plan('promote');
