@@ -1,7 +1,8 @@
 // Accessibility and the narrow window (issue 15): every view, in the states this walk reaches
 // (Fleet valid and with errors, Plan with CREATE/UPDATE/UNCHANGED and a cleanup plan with KEPT,
 // Execute with a report, Canaries with the Describe drawer open with and without a production
-// agent, Chat with replies, Test with a suite, History, Connect), at 1400 and 390 px, in the
+// agent, Chat with replies, Test with a suite and with a run's results, Plan of a promote with
+// the gate refusing and overridden, History, Connect), at 1400 and 390 px, in the
 // light and the dark theme: axe-core reports no violation and the page never scrolls sideways.
 // Also: the skip link, focus and document.title on every route change, the header's keyboard
 // order, the one-row header at 390 px, and the drawer's columns and unbroken words. Headless
@@ -41,6 +42,19 @@ const V0 = `agents:\n${agent(A, 'You are A.')}`;
 const V1 = `agents:\n${agent(A, 'You are A, version one.')}${agent(B, 'You are B.')}`;
 const V2 = `agents:\n${agent(A, 'You are A, version one.')}${agent(B, 'You are B, version two.')}`;
 
+// A suite for the Test view's results: one case passes (the echo model), one fails.
+const SUITE = `name: a11y
+cases:
+  - name: greets
+    input: hello
+    checks:
+      - contains: 'echo: hello'
+  - name: fails on purpose
+    input: hello
+    checks:
+      - contains: 'not in any reply'
+`;
+
 let server, browser, page;
 const created = new Set([A, B, P + A, P + B]);
 const failures = [];
@@ -58,7 +72,9 @@ test.after(async () => {
   if (server) server.kill();
 });
 
-const { go, setFleet, planShows, execute, planAndRun: planAndRunWith } = steps(() => page);
+const { go, setFleet, plan, planShows, overrideGate, execute, planAndRun: planAndRunWith } = steps(() => page);
+// The promote plan of V2 under P: A's production is updated, B's created.
+const planShowsPromote = () => plan('promote', P, B);
 // Every stage of a run is checked for the crash notice.
 const planAndRun = (mode, prefix, expect) => planAndRunWith(mode, prefix, expect, { check: noCrash });
 
@@ -176,6 +192,29 @@ test('accessibility: axe-clean in every view and state, both themes, 1400 and 39
   if (await page.$('#suite-example:not([disabled])')) await page.click('#suite-example');
   await page.waitForFunction(() => document.querySelector('#suite-text').value.trim().length > 0);
   await everywhere('test');
+  // A suite run: the results table with a passing and a failing row, and the verdict.
+  await page.fill('#suite-text', SUITE);
+  await page.waitForSelector('#suite-ok');
+  await page.click('#run-suite');
+  await page.waitForSelector('#results', { timeout: 180000 });
+  assert.ok(await page.locator('#results tr.fail').count() > 0, 'a failing row is shown');
+  assert.ok(await page.locator('#results tbody tr:not(.fail)').count() > 0, 'a passing row is shown');
+  await page.waitForSelector('#verdict[data-ok="false"]');
+  await everywhere('test-results');
+  // The verdict is stored on the canaries after the run; the promote gate reads it from there.
+  for (let i = 0; i < 100 && !(await agentsNamed(P + A))[0]?.metadata?.['fleetcanary.verdict']; i++) await page.waitForTimeout(200);
+
+  // Plan a promote: the gate refuses it (the suite failed), then it is overridden with a reason
+  // (not run: the walk only looks at the decision).
+  await planShowsPromote();
+  await page.waitForFunction(() => {
+    const d = document.querySelector('#gate-decision[data-decision="refused"]');
+    return d && /the suite failed for this fleet version/.test(d.textContent);
+  }, null, { timeout: 30000 });
+  await everywhere('plan-promote-refused');
+  await overrideGate('accessibility walk: the overridden state');
+  await everywhere('plan-promote-overridden');
+  await page.uncheck('#gate-override');
   await go('history');
   await page.waitForSelector('.history-entry');
   await everywhere('history');
