@@ -251,6 +251,7 @@ fn positions_are_those_of_the_position_index() {
     assert_eq!(tagged.positions.locate(&[k("b"), k("c")]), Some((3, 6)));
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod differential {
     use super::same_as_serde;
     use proptest::prelude::*;
