@@ -158,6 +158,26 @@ impl<T: Transport> LettaClient<T> {
         .map(|_| ())
     }
 
+    /// Our test conversations on the whole server (any agent), in one read: the conversations
+    /// whose summary carries our marker (`GET /v1/conversations/?summary_search=`, a contains
+    /// match, so only those whose summary starts with it are kept).
+    pub async fn test_conversations(&self) -> Result<Vec<Conversation>, ApiError> {
+        let list = self
+            .list_all(&format!(
+                "/conversations/?summary_search={}",
+                enc(TEST_SUMMARY_PREFIX)
+            ))
+            .await?;
+        let mut out = Vec::new();
+        for v in &list {
+            let c = Conversation::from_api(v)?;
+            if c.is_test() {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
     /// Deletes every test conversation left on an agent (a tab closed mid-test); returns how
     /// many went. Conversations not marked as ours are never touched.
     pub async fn sweep_test_conversations(&self, agent_id: &str) -> Result<usize, ApiError> {

@@ -11,6 +11,7 @@ use super::{DeletionOutcome, DeletionResult, ExecOptions, Progress};
 use crate::client::{ApiError, LettaClient, Transport};
 use crate::plan::{CleanupPhase, DeleteKind, Deletion};
 use futures::stream::{self, StreamExt};
+use std::collections::BTreeMap;
 
 async fn delete_one<T: Transport>(
     client: &LettaClient<T>,
@@ -45,6 +46,21 @@ fn report(d: &Deletion, outcome: DeletionOutcome, progress: &dyn Fn(Progress)) -
     r
 }
 
+/// Deletes the test conversations listed for one agent (none: nothing to send). A
+/// conversation already gone is fine.
+async fn sweep<T: Transport>(
+    client: &LettaClient<T>,
+    ids: Option<&Vec<String>>,
+) -> Result<(), ApiError> {
+    for id in ids.into_iter().flatten() {
+        match client.delete_conversation(id).await {
+            Ok(()) | Err(ApiError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Runs the deletions of a cleanup phase.
 pub(super) async fn run<T: Transport>(
     client: &LettaClient<T>,
@@ -53,6 +69,23 @@ pub(super) async fn run<T: Transport>(
     progress: &dyn Fn(Progress),
 ) -> Vec<DeletionResult> {
     let n = exec.concurrency.max(1);
+    // Our test conversations of every agent, in one read, instead of one read per canary in
+    // front of its deletions (a round trip each, and in a page a preflight each). If that
+    // read fails, each canary's are listed on its own, as before.
+    let deletes_agents = phase.deletions.iter().any(|d| d.kind == DeleteKind::Agent);
+    let listed = if deletes_agents {
+        client.test_conversations().await.ok()
+    } else {
+        None
+    };
+    let open_tests: Option<BTreeMap<String, Vec<String>>> = listed.map(|list| {
+        let mut by_agent: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for c in list {
+            by_agent.entry(c.agent_id).or_default().push(c.id);
+        }
+        by_agent
+    });
+    let open_tests = &open_tests;
     let agents: Vec<&Deletion> = phase
         .deletions
         .iter()
@@ -67,8 +100,12 @@ pub(super) async fn run<T: Transport>(
         async move {
             // Test conversations first: their block copies outlive the agent otherwise, and
             // nothing would lead a later cleanup to them. A failure keeps the agent.
-            let swept = match client.sweep_test_conversations(&agent.id).await {
-                Ok(_) | Err(ApiError::NotFound(_)) => None,
+            let swept = match open_tests {
+                Some(by_agent) => sweep(client, by_agent.get(&agent.id)).await,
+                None => client.sweep_test_conversations(&agent.id).await.map(|_| ()),
+            };
+            let swept = match swept {
+                Ok(()) | Err(ApiError::NotFound(_)) => None,
                 Err(e) => Some(e.to_string()),
             };
             // The agent's own blocks are independent of each other: delete them together.

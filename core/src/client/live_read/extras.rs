@@ -10,8 +10,7 @@
 //! candidate for the production block, an "unused canary-only copy" for cleanup to delete, and a
 //! difference between a plan made while a chat was open and the stale check after it closed.
 
-use super::super::conversations::{Conversation, TEST_SUMMARY_PREFIX};
-use super::super::{enc, ApiError, LettaClient, Transport};
+use super::super::{ApiError, LettaClient, Transport};
 use crate::fleet::Fleet;
 use crate::live::LiveState;
 use crate::plan::Sensitive;
@@ -134,21 +133,12 @@ impl<T: Transport> LettaClient<T> {
     /// (`GET /v1/conversations/?summary_search=`), so its cost grows with the tests open, not
     /// with the server.
     pub async fn test_conversation_blocks(&self) -> Result<BTreeSet<String>, ApiError> {
-        let list = self
-            .list_all(&format!(
-                "/conversations/?summary_search={}",
-                enc(TEST_SUMMARY_PREFIX)
-            ))
-            .await?;
-        let mut out = BTreeSet::new();
-        for v in &list {
-            let c = Conversation::from_api(v)?;
-            // `summary_search` is a *contains* match: only ours (the summary starts with it).
-            if c.is_test() {
-                out.extend(c.isolated_block_ids);
-            }
-        }
-        Ok(out)
+        Ok(self
+            .test_conversations()
+            .await?
+            .into_iter()
+            .flat_map(|c| c.isolated_block_ids)
+            .collect())
     }
 }
 
