@@ -27,8 +27,8 @@
 //! Two things cannot be answered narrowly, so they fall back to reading every agent: the
 //! production agents a changed tool or MCP server would affect (`Impact::used_by`; the server
 //! has no "agents of a tool" read), which only a canary plan with a production impact shows.
-//! And a server with at most [`WHOLE_UP_TO`] agents is simply read whole (one request), which
-//! is no dearer than the narrow reads.
+//! And a server with at most [`WHOLE_UP_TO`] agents, or with fewer agents than half the names
+//! the fleet would read, is simply read whole, which is then no dearer than the narrow reads.
 //!
 //! The contract, proven against the real server in `tests/engine/tests/scoped_reads.rs`: the
 //! plan made from the scoped state has the same fingerprint as the plan made from the whole
@@ -47,9 +47,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Servers with at most this many agents are read whole, in one request. Not a whole page:
 /// an agent read whole costs the server ~8 ms (0.16.8, 2 cores), a narrow read ~10 ms of which
-/// six run at once, so a page of 100 agents (~0.8 s) is dearer than the narrow reads of any
-/// fleet; 20 agents (~0.16 s) are not.
+/// six run at once, so a page of 100 agents (~0.8 s) is dearer than the narrow reads of a
+/// usual fleet; 20 agents (~0.16 s) are not.
 pub const WHOLE_UP_TO: u64 = 20;
+
+/// A server is also read whole when it has at most one agent for every this many agents the
+/// fleet names: a name read costs ~5 ms of a 2-core server's time, an agent read whole ~8 ms,
+/// so 2,000 names on a server of 280 agents (~10 s of name reads against ~2.2 s) read whole.
+const NAMES_PER_WHOLE_AGENT: u64 = 2;
 
 /// What a cleanup reads of the prefix's agents: everything but their tools. A cleanup plan
 /// never looks at an agent's tools (no tool or MCP reconciler runs in cleanup mode:
@@ -248,6 +253,15 @@ fn needs(fleet: &Fleet, opts: &PlanOptions, live: &LiveState) -> Needs {
         }
     }
     n
+}
+
+/// How many agents a plan reads by name: one per selected fleet agent (none for a cleanup).
+fn named(fleet: &Fleet, opts: &PlanOptions) -> u64 {
+    if opts.mode == Mode::Cleanup {
+        return 0;
+    }
+    let n = opts.agents.as_ref().map_or(fleet.agents.len(), Vec::len);
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 fn agent_id(v: &Value) -> Option<&str> {
@@ -487,7 +501,7 @@ impl<T: Transport> LettaClient<T> {
             (None, self.fleet_objects(fleet).await?)
         };
         let scoped = match count {
-            Some(c) if c <= WHOLE_UP_TO => None,
+            Some(c) if c <= WHOLE_UP_TO.max(named(fleet, opts) / NAMES_PER_WHOLE_AGENT) => None,
             _ => self.scoped_agents(fleet, opts, &objects).await?,
         };
         if let Some(agents) = scoped {
