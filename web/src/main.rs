@@ -36,6 +36,15 @@ fn report_crash(message: &str) {
         "Fleet Canary stopped on an internal error and must be reloaded (your fleet draft is kept). Please report: {message}"
     );
     web_sys::console::error_1(&text.as_str().into());
+    // Where it happened, for the bug report: the JavaScript stack names the wasm functions in
+    // a build that keeps names (`DEBUG=1 make build`).
+    let error = js_sys::Error::new("panic");
+    if let Some(stack) = js_sys::Reflect::get(&error, &"stack".into())
+        .ok()
+        .and_then(|s| s.as_string())
+    {
+        web_sys::console::error_1(&stack.into());
+    }
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

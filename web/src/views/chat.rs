@@ -106,9 +106,11 @@ pub fn Chat() -> impl IntoView {
     Effect::new(move |_| {
         state.chat.track();
         key.track();
-        if stick.get_untracked() {
+        // `try_`: this runs as the view is left too (leaving writes the chat store), and the
+        // frame may come after the view, its signal and its node ref are gone.
+        if stick.try_get_untracked().unwrap_or(false) {
             request_animation_frame(move || {
-                if let Some(el) = scroller.get_untracked() {
+                if let Some(el) = scroller.try_get_untracked().flatten() {
                     el.set_scroll_top(el.scroll_height());
                 }
             });

@@ -77,7 +77,10 @@ fn import_dataset(state: AppState, path: RwSignal<String>, ev: leptos::ev::Event
         };
         let file = name.rsplit('/').next().unwrap_or(&name).to_string();
         let dataset = format!("tests/{file}");
-        let suite_path = path.get_untracked();
+        // The view may have been left while the file was read.
+        let Some(suite_path) = path.try_get_untracked() else {
+            return;
+        };
         let suite = file_text(state, &suite_path).unwrap_or_default();
         let updated = with_dataset(&suite, &dataset);
         state.files.update(|f| {
