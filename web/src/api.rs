@@ -280,6 +280,18 @@ pub fn download(name: &str, text: &str, mime: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// The file input that fired `ev` (a `change` on `<input type=file>`) and the files chosen in
+/// it; none when the event did not come from a file input. One place for the steps from an
+/// input's event to its files, which every file input of the app takes. The list is live:
+/// read it (`read_files`) before clearing the input, which empties it.
+pub fn picked_files(ev: &web_sys::Event) -> Option<(web_sys::HtmlInputElement, web_sys::FileList)> {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    let list = input.files()?;
+    Some((input, list))
+}
+
 /// Reads the files chosen in a file input: (relative path, bytes). Bytes, because folder
 /// documents may be binary; the core checks that prompts and sources are text.
 pub async fn read_files(list: web_sys::FileList) -> Vec<(String, Vec<u8>)> {

@@ -7,7 +7,6 @@ use crate::api;
 use crate::state::{AppState, Route};
 use canary_core::fleet::{load_fleet, FileSet};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 thread_local! {
     /// Edits of the fleet so far: only the latest one's validation runs.
@@ -133,13 +132,9 @@ pub fn FleetEditor() -> impl IntoView {
         }
     };
     let on_pick = move |ev: leptos::ev::Event, folder: bool| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some((_, list)) = api::picked_files(&ev) else {
             return;
         };
-        let Some(list) = input.files() else { return };
         leptos::task::spawn_local(async move {
             let files = api::read_files(list).await;
             load_list(files, folder);

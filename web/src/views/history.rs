@@ -10,7 +10,6 @@ use canary_core::fleet::load_fleet;
 use canary_core::history::{self, HistoryEntry, Standing};
 use canary_core::plan::Mode;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// What the last import did.
 #[derive(Clone, PartialEq)]
@@ -92,13 +91,9 @@ pub fn History() -> impl IntoView {
         api::download("fleet-canary-history.json", &text, "application/json");
     };
     let import = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some((input, list)) = api::picked_files(&ev) else {
             return;
         };
-        let Some(list) = input.files() else { return };
         let seq = import_seq.get_value() + 1;
         import_seq.set_value(seq);
         leptos::task::spawn_local(async move {

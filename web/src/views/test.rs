@@ -63,12 +63,7 @@ fn with_dataset(suite: &str, dataset: &str) -> String {
 /// Adds a letta-evals dataset (JSONL) to the fleet's files under `tests/` and points the suite
 /// at it; the suite's parse then reports each bad line of it.
 fn import_dataset(state: AppState, path: RwSignal<String>, ev: leptos::ev::Event) {
-    use wasm_bindgen::JsCast;
-    let Some(list) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .and_then(|i| i.files())
-    else {
+    let Some((_, list)) = api::picked_files(&ev) else {
         return;
     };
     leptos::task::spawn_local(async move {
