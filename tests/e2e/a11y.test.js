@@ -11,7 +11,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, agentsNamed, deleteAgentsNamed, steps, assertAccessible, assertNoHorizontalOverflow } = require('./support.js');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const A = `ax-a-${U}`;
@@ -19,25 +19,13 @@ const B = `ax-b-${U}`;
 const P = `AX${U}-`;
 const VIEWS = [['connect', 'Connection'], ['fleet', 'Fleet'], ['plan', 'Plan'], ['run', 'Execute'], ['canaries', 'Canaries'], ['chat', 'Chat'], ['test', 'Test'], ['history', 'History']];
 
-function agent(name, prompt) {
-  return `  - name: ${name}
-    llm_config:
-      model: openai-proxy/canary-echo
-      context_window: 16000
-    embedding: openai/text-embedding-3-small
-    description: Accessibility test agent
-    system_prompt:
-      value: ${prompt}
-    tools: [archival_memory_search, conversation_search, archival_memory_insert]
-    memory_blocks:
-      - name: persona
-        description: Who the agent is
-        limit: 2000
-        value: I am ${name}, the agent that answers questions about orders and refunds.
-        agent_owned: true
-    tags: [a11y]
-`;
-}
+const agent = (name, prompt) => agentYaml(name, {
+  prompt,
+  description: 'Accessibility test agent',
+  tools: ['archival_memory_search', 'conversation_search', 'archival_memory_insert'],
+  persona: `I am ${name}, the agent that answers questions about orders and refunds.`,
+  tags: ['a11y'],
+});
 const V0 = `agents:\n${agent(A, 'You are A.')}`;
 const V1 = `agents:\n${agent(A, 'You are A, version one.')}${agent(B, 'You are B.')}`;
 const V2 = `agents:\n${agent(A, 'You are A, version one.')}${agent(B, 'You are B, version two.')}`;

@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps, assertAccessible } = require('./support.js');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const X = `cn-x-${U}`;
@@ -33,24 +33,7 @@ test.after(async () => {
 const { go, setFleet, planShows, execute, planAndRun } = steps(() => page);
 
 
-function agent(name, prompt) {
-  return `  - name: ${name}
-    llm_config:
-      model: openai-proxy/canary-echo
-      context_window: 16000
-    embedding: openai/text-embedding-3-small
-    description: Canaries view test agent
-    system_prompt:
-      value: ${prompt}
-    tools: []
-    memory_blocks:
-      - name: persona
-        description: Who the agent is
-        limit: 2000
-        value: I am ${name}.
-        agent_owned: true
-`;
-}
+const agent = (name, prompt) => agentYaml(name, { prompt, description: 'Canaries view test agent' });
 const V1 = `agents:\n${agent(X, 'You are X.')}${agent(Y, 'You are Y.')}${agent(Z, 'You are Z.')}`;
 const V2 = `agents:\n${agent(X, 'You are X, version two.')}${agent(Y, 'You are Y.')}${agent(Z, 'You are Z.')}`;
 

@@ -10,7 +10,7 @@ const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, agentsNamed, deleteAgentsNamed, steps } = require('./support.js');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, agentsNamed, deleteAgentsNamed, agentYaml, steps } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const X = `hist-${U}`;
@@ -37,23 +37,7 @@ test.after(async () => {
 
 const { go, setFleet, planShows, execute, planAndRun } = steps(() => page);
 
-const fleet = (prompt) => `agents:
-  - name: ${X}
-    llm_config:
-      model: openai-proxy/canary-echo
-      context_window: 16000
-    embedding: openai/text-embedding-3-small
-    description: History test agent
-    system_prompt:
-      value: ${prompt}
-    tools: []
-    memory_blocks:
-      - name: persona
-        description: Who the agent is
-        limit: 2000
-        value: I am ${X}.
-        agent_owned: true
-`;
+const fleet = (prompt) => `agents:\n${agentYaml(X, { prompt, description: 'History test agent' })}`;
 const V1 = fleet('You answer in one sentence, version one.');
 const V2 = fleet('You answer in two sentences, version two.');
 

@@ -115,6 +115,32 @@ function steps(page) {
   return kit;
 }
 
+/**
+ * One agent of a test fleet, as an item of its `agents:` list: the echo model, the small
+ * embedding, `prompt` as its system prompt and an agent-owned `persona` block. The view tests
+ * describe the same kind of agent; one builder keeps them alike, and the options are where
+ * they differ: `description`, `tools` (names; none by default), the persona block's `persona`
+ * value (`I am <name>.` by default) and `tags` (no line when absent).
+ */
+function agentYaml(name, { prompt, description, tools = [], persona = `I am ${name}.`, tags } = {}) {
+  return `  - name: ${name}
+    llm_config:
+      model: openai-proxy/canary-echo
+      context_window: 16000
+    embedding: openai/text-embedding-3-small
+    description: ${description}
+    system_prompt:
+      value: ${prompt}
+    tools: [${tools.join(', ')}]
+    memory_blocks:
+      - name: persona
+        description: Who the agent is
+        limit: 2000
+        value: ${persona}
+        agent_owned: true
+${tags ? `    tags: [${tags.join(', ')}]\n` : ''}`;
+}
+
 // axe-core, injected by `assertAccessible`.
 const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
 
@@ -162,4 +188,4 @@ async function assertNoHorizontalOverflow(page, label) {
   assert.ok(r.scroll <= r.width, `${label}: the page is ${r.scroll}px wide in a ${r.width}px window; past the edge: ${r.wide.join(', ')}`);
 }
 
-module.exports = { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps, assertAccessible, assertNoHorizontalOverflow };
+module.exports = { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow };
