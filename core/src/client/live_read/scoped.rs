@@ -268,12 +268,21 @@ fn agent_id(v: &Value) -> Option<&str> {
     v.get("id").and_then(Value::as_str)
 }
 
+/// How much of each agent a read of the prefix's agents takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parts {
+    /// The whole agent, as every other read ([`AGENT_INCLUDE`]).
+    Whole,
+    /// All but its tools ([`NO_TOOLS_INCLUDE`]): for a pure cleanup, whose plan never looks
+    /// at them, and where they are most of the read's cost.
+    WithoutTools,
+}
+
 /// One narrow read.
 enum Read {
     Named(String),
-    /// The prefix's agents; `true`: without their tools (a pure cleanup, see
-    /// [`NO_TOOLS_INCLUDE`]).
-    Prefix(String, bool),
+    /// The prefix's agents, with this much of each.
+    Prefix(String, Parts),
     BlockUsers(String),
     FolderUsers(String),
 }
@@ -409,8 +418,8 @@ impl<T: Transport> LettaClient<T> {
     async fn narrow(&self, read: Read, known: &BTreeSet<String>) -> Result<Vec<Value>, ApiError> {
         match read {
             Read::Named(n) => self.agents_named(&n).await,
-            Read::Prefix(p, false) => self.agents_matching(&p).await,
-            Read::Prefix(p, true) => {
+            Read::Prefix(p, Parts::Whole) => self.agents_matching(&p).await,
+            Read::Prefix(p, Parts::WithoutTools) => {
                 self.list_all(&format!(
                     "/agents/?query_text={}&{NO_TOOLS_INCLUDE}",
                     enc(&p)
@@ -455,10 +464,13 @@ impl<T: Transport> LettaClient<T> {
             let blocks = self.blocks_to_ask(&state, todo.blocks).await?;
             let mut reads: Vec<Read> = todo.names.into_iter().map(Read::Named).collect();
             if todo.prefix {
-                reads.push(Read::Prefix(
-                    opts.prefix.clone(),
-                    opts.mode == Mode::Cleanup,
-                ));
+                // A promote that cleans up after plans tools too; a pure cleanup does not.
+                let parts = if opts.mode == Mode::Cleanup {
+                    Parts::WithoutTools
+                } else {
+                    Parts::Whole
+                };
+                reads.push(Read::Prefix(opts.prefix.clone(), parts));
             }
             reads.extend(blocks.into_iter().map(Read::BlockUsers));
             reads.extend(todo.folders.into_iter().map(Read::FolderUsers));
