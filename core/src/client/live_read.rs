@@ -3,6 +3,7 @@
 //! folders and their canary copies), archives and, for agents whose fleet entry lists
 //! conversations or has secrets, their conversation summaries and secrets ([`extras`]).
 
+use super::conversations::Conversation;
 use super::{ApiError, LettaClient, Transport};
 use crate::fleet::Fleet;
 use crate::live::LiveMcpServer;
@@ -26,6 +27,10 @@ pub(super) struct FleetObjects {
     archives: Vec<(Value, Vec<String>)>,
     /// The fleet's MCP servers.
     mcp_servers: Vec<LiveMcpServer>,
+    /// Our open test conversations on the whole server, when the shared blocks' read listed
+    /// them (a fleet with shared blocks): a cleanup run deletes them without a second listing.
+    /// Not part of the state, so a plan means the same whether they were listed or not.
+    test_conversations: Option<Vec<Conversation>>,
 }
 
 impl FleetObjects {
@@ -46,10 +51,14 @@ impl FleetObjects {
 impl<T: Transport> LettaClient<T> {
     /// Blocks carrying the fleet's shared block labels (production blocks and canary copies),
     /// without the copies our open test conversations hold (see [`extras`]): read together
-    /// with those conversations, so the state is the same whether a chat is open or not.
-    async fn shared_blocks_of(&self, fleet: &Fleet) -> Result<Vec<Value>, ApiError> {
+    /// with those conversations, so the state is the same whether a chat is open or not. And
+    /// those conversations (`None`: not read, the fleet has no shared blocks).
+    async fn shared_blocks_of(
+        &self,
+        fleet: &Fleet,
+    ) -> Result<(Vec<Value>, Option<Vec<Conversation>>), ApiError> {
         if fleet.shared_blocks.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
         let labelled = async {
             let mut out = Vec::new();
@@ -58,13 +67,14 @@ impl<T: Transport> LettaClient<T> {
             }
             Ok::<_, ApiError>(out)
         };
-        let (mut out, tests) = futures::try_join!(labelled, self.test_conversation_blocks())?;
+        let (mut out, (copies, tests)) =
+            futures::try_join!(labelled, self.test_conversation_blocks())?;
         out.retain(|b| {
             b.get("id")
                 .and_then(Value::as_str)
-                .is_none_or(|id| !tests.contains(id))
+                .is_none_or(|id| !copies.contains(id))
         });
-        Ok(out)
+        Ok((out, Some(tests)))
     }
 
     /// Every folder, with the file list of the fleet's folders and their canary copies.
@@ -141,7 +151,7 @@ impl<T: Transport> LettaClient<T> {
                     .flat_map(|a| a.mcp_tools.iter().map(|m| m.server.as_str())),
             )
             .collect();
-        let (blocks, tools, folders, archives, mcp_servers) = futures::try_join!(
+        let ((blocks, test_conversations), tools, folders, archives, mcp_servers) = futures::try_join!(
             self.shared_blocks_of(fleet),
             self.list_tools(),
             self.folders_of(fleet),
@@ -154,6 +164,7 @@ impl<T: Transport> LettaClient<T> {
             folders,
             archives,
             mcp_servers,
+            test_conversations,
         })
     }
 

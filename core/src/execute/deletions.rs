@@ -8,6 +8,7 @@
 //! — else a canary that still exists may use them, and they are skipped with its name.
 
 use super::{DeletionOutcome, DeletionResult, ExecOptions, Progress};
+use crate::client::conversations::Conversation;
 use crate::client::{ApiError, LettaClient, Transport};
 use crate::plan::{CleanupPhase, DeleteKind, Deletion};
 use futures::stream::{self, StreamExt};
@@ -61,22 +62,24 @@ async fn sweep<T: Transport>(
     Ok(())
 }
 
-/// Runs the deletions of a cleanup phase.
+/// Runs the deletions of a cleanup phase. `listed`: our test conversations, when the caller
+/// has just listed them (the stale check's read); else they are listed here.
 pub(super) async fn run<T: Transport>(
     client: &LettaClient<T>,
     phase: &CleanupPhase,
     exec: &ExecOptions,
     progress: &dyn Fn(Progress),
+    listed: Option<Vec<Conversation>>,
 ) -> Vec<DeletionResult> {
     let n = exec.concurrency.max(1);
     // Our test conversations of every agent, in one read, instead of one read per canary in
     // front of its deletions (a round trip each, and in a page a preflight each). If that
     // read fails, each canary's are listed on its own, as before.
     let deletes_agents = phase.deletions.iter().any(|d| d.kind == DeleteKind::Agent);
-    let listed = if deletes_agents {
-        client.test_conversations().await.ok()
-    } else {
-        None
+    let listed = match listed {
+        Some(list) => Some(list),
+        None if deletes_agents => client.test_conversations().await.ok(),
+        None => None,
     };
     let open_tests: Option<BTreeMap<String, Vec<String>>> = listed.map(|list| {
         let mut by_agent: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -15,9 +15,10 @@ mod deletions;
 mod fleet_steps;
 mod mcp;
 
+use crate::client::conversations::Conversation;
 use crate::client::{ApiError, LettaClient, PlanLiveError, Transport};
 use crate::fleet::Fleet;
-use crate::plan::{Action, AgentPlan, DeleteKind, Kind, Plan, PlanError, PlanOptions};
+use crate::plan::{Action, AgentPlan, DeleteKind, Kind, Mode, Plan, PlanError, PlanOptions};
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -362,8 +363,8 @@ pub async fn execute<T: Transport>(
     // `LettaClient::plan_live`, narrow on a large server, so the check costs what the fleet
     // costs, not what the server holds; it plans as the whole read does
     // (tests/engine/tests/scoped_reads.rs).
-    let (_, fresh) = client
-        .plan_live(fleet, options)
+    let (fresh, listed) = client
+        .plan_live_for_run(fleet, options)
         .await
         .map_err(|e| match e {
             PlanLiveError::Api(e) => ExecError::Api(e),
@@ -372,9 +373,13 @@ pub async fn execute<T: Transport>(
     if fresh.fingerprint != reviewed.fingerprint {
         return Err(ExecError::Stale(Box::new(fresh)));
     }
+    // The check's read listed our test conversations (a fleet with shared blocks): a pure
+    // cleanup, whose deletions follow at once, deletes those instead of listing them again. A
+    // promote runs first, and the chats open meanwhile must go too: its cleanup lists anew.
+    let listed = listed.filter(|_| fresh.mode == Mode::Cleanup);
     // Run the fresh plan: it is the reviewed one (same fingerprint), and it carries what a
     // plan never serialises (MCP server definitions and secret values, which stay in memory).
-    Ok(run_plan(client, &fresh, exec, progress).await)
+    Ok(run(client, &fresh, exec, progress, listed).await)
 }
 
 /// Runs a plan as it is (no staleness check). Prefer [`execute`].
@@ -383,6 +388,18 @@ pub async fn run_plan<T: Transport>(
     plan: &Plan,
     exec: &ExecOptions,
     progress: &dyn Fn(Progress),
+) -> ExecReport {
+    run(client, plan, exec, progress, None).await
+}
+
+/// [`run_plan`], with our test conversations when they were just listed (the cleanup's
+/// deletions then do not list them again).
+async fn run<T: Transport>(
+    client: &LettaClient<T>,
+    plan: &Plan,
+    exec: &ExecOptions,
+    progress: &dyn Fn(Progress),
+    listed: Option<Vec<Conversation>>,
 ) -> ExecReport {
     let mut report = ExecReport::default();
     let ids: RefCell<Ids> = RefCell::new(BTreeMap::new());
@@ -446,7 +463,7 @@ pub async fn run_plan<T: Transport>(
             }
         } else {
             CleanupReport::Ran {
-                deletions: deletions::run(client, phase, exec, progress).await,
+                deletions: deletions::run(client, phase, exec, progress, listed).await,
             }
         });
     }

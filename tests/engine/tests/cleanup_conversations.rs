@@ -6,7 +6,7 @@ mod support;
 
 use canary_core::fleet::FileSet;
 use canary_core::plan::Mode;
-use canary_tests::{client, NativeTransport};
+use canary_tests::{client, NativeTransport, Recording};
 use support::*;
 
 #[tokio::test]
@@ -136,4 +136,48 @@ async fn a_plan_made_while_a_chat_is_open_executes_after_it_closed() {
     assert!(!agent_exists(&c, &ids[0]).await, "the canary is gone");
     assert!(agent_exists(&c, &ids[1]).await, "production stays");
     c.delete_agent(&ids[1]).await.expect("tidy");
+}
+
+/// A cleanup of a fleet with shared blocks lists our test conversations once: the stale
+/// check's read lists them (to leave their block copies out of the state), and the deletions
+/// that follow at once delete those, an open one included, without listing them again.
+#[tokio::test]
+async fn a_cleanup_lists_the_test_conversations_once() {
+    let n = Names::new("ctl");
+    let c = client(NativeTransport::default());
+    let fleet = load(&shared_yaml(&n, "Version one."), &FileSet::new());
+    deploy(&c, &fleet, &opts(Mode::Canary, &n.prefix)).await;
+    let live = c.fetch_live(&fleet).await.expect("live");
+    let canary = agent(&live, &n.canary("tc")).id.clone();
+    let conv = c
+        .open_test_conversation(&canary, "left open")
+        .await
+        .expect("conversation");
+    let label = n.ident("policies");
+    let copies = conv.isolated_block_ids.clone();
+    assert!(!copies.is_empty(), "it holds copies of the canary's blocks");
+
+    let cleanup = opts(Mode::Cleanup, &n.prefix);
+    let (_, p) = preview(&c, &fleet, &cleanup).await;
+    let recorded = client(Recording::new(NativeTransport::default()));
+    let r = canary_core::execute::execute(&recorded, &fleet, &p, &cleanup, &exec(), &|_| {})
+        .await
+        .expect("cleanup ran");
+    assert!(r.ok(), "{r:#?}");
+    let listings: Vec<String> = recorded
+        .transport()
+        .log()
+        .into_iter()
+        .map(|(_, path)| path)
+        .filter(|path| path.starts_with("/conversations/?summary_search="))
+        .collect();
+    assert_eq!(listings.len(), 1, "one listing: {listings:#?}");
+    assert!(!agent_exists(&c, &canary).await, "the canary is gone");
+    for id in &copies {
+        assert!(
+            block_by_id(&c, "persona", id).await.is_none()
+                && block_by_id(&c, &label, id).await.is_none(),
+            "the open test conversation's copies went with it"
+        );
+    }
 }

@@ -10,6 +10,7 @@
 //! candidate for the production block, an "unused canary-only copy" for cleanup to delete, and a
 //! difference between a plan made while a chat was open and the stale check after it closed.
 
+use super::super::conversations::Conversation;
 use super::super::{ApiError, LettaClient, Transport};
 use crate::fleet::Fleet;
 use crate::live::LiveState;
@@ -128,17 +129,20 @@ impl<T: Transport> LettaClient<T> {
         Ok(())
     }
 
-    /// Ids of the block copies that our open test conversations hold, on any agent: one
-    /// server-wide read of the conversations whose summary carries our marker
-    /// (`GET /v1/conversations/?summary_search=`), so its cost grows with the tests open, not
-    /// with the server.
-    pub async fn test_conversation_blocks(&self) -> Result<BTreeSet<String>, ApiError> {
-        Ok(self
-            .test_conversations()
-            .await?
-            .into_iter()
-            .flat_map(|c| c.isolated_block_ids)
-            .collect())
+    /// Ids of the block copies that our open test conversations hold, on any agent, and those
+    /// conversations: one server-wide read of the conversations whose summary carries our
+    /// marker (`GET /v1/conversations/?summary_search=`), so its cost grows with the tests
+    /// open, not with the server. The conversations go on to a cleanup run, which deletes
+    /// them without listing them again.
+    pub(super) async fn test_conversation_blocks(
+        &self,
+    ) -> Result<(BTreeSet<String>, Vec<Conversation>), ApiError> {
+        let tests = self.test_conversations().await?;
+        let copies = tests
+            .iter()
+            .flat_map(|c| c.isolated_block_ids.iter().cloned())
+            .collect();
+        Ok((copies, tests))
     }
 }
 

@@ -35,6 +35,7 @@
 //! server, for canary deploy, promote and cleanup, with production agents outside the fleet
 //! using the fleet's blocks and folder copies.
 
+use super::super::conversations::Conversation;
 use super::super::{enc, ApiError, LettaClient, Transport, AGENT_INCLUDE, PAGE};
 use super::FleetObjects;
 use crate::canary::{canary_mark, keys};
@@ -68,6 +69,13 @@ const MAX_ROUNDS: usize = 5;
 
 /// Narrow reads in flight at once (the executor's default concurrency).
 const IN_FLIGHT: usize = 6;
+
+/// What [`LettaClient::read_and_plan`] read and planned, and the test conversations it listed.
+type Planned = (
+    LiveState,
+    Result<Plan, PlanError>,
+    Option<Vec<Conversation>>,
+);
 
 /// Why a plan against the server could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -498,14 +506,15 @@ impl<T: Transport> LettaClient<T> {
 
     /// Reads the state a plan needs and plans on it. `auto`: servers with at most
     /// [`WHOLE_UP_TO`] agents are read whole; otherwise (and always when `auto` is false) the
-    /// narrow reads, falling back to the whole server when the plan needs it.
+    /// narrow reads, falling back to the whole server when the plan needs it. Also hands back
+    /// the test conversations the read listed ([`FleetObjects`]).
     async fn read_and_plan(
         &self,
         fleet: &Fleet,
         opts: &PlanOptions,
         auto: bool,
-    ) -> Result<(LiveState, Result<Plan, PlanError>), ApiError> {
-        let (count, objects) = if auto {
+    ) -> Result<Planned, ApiError> {
+        let (count, mut objects) = if auto {
             // A server without the count read is read narrowly (exact either way).
             let count = async { Ok::<_, ApiError>(self.count_agents().await.ok()) };
             futures::try_join!(count, self.fleet_objects(fleet))?
@@ -522,13 +531,13 @@ impl<T: Transport> LettaClient<T> {
             // `used_by` of a production impact needs every agent using a tool.
             let needs_all = p.as_ref().is_ok_and(|p| !p.production_impact.is_empty());
             if !needs_all {
-                return Ok((live, p));
+                return Ok((live, p, objects.test_conversations.take()));
             }
         }
         let agents = self.list_agents().await?;
         let live = self.assemble(fleet, &agents, &objects).await?;
         let p = plan(fleet, &live, opts);
-        Ok((live, p))
+        Ok((live, p, objects.test_conversations.take()))
     }
 
     /// Reads what a plan of `fleet` with `opts` needs: a small server whole, a large one by
@@ -561,7 +570,19 @@ impl<T: Transport> LettaClient<T> {
         fleet: &Fleet,
         opts: &PlanOptions,
     ) -> Result<(LiveState, Plan), PlanLiveError> {
-        let (live, p) = self.read_and_plan(fleet, opts, true).await?;
+        let (live, p, _) = self.read_and_plan(fleet, opts, true).await?;
         Ok((live, p?))
+    }
+
+    /// [`LettaClient::plan_live`] for the executor's stale check, with our open test
+    /// conversations when its read listed them (a fleet with shared blocks): a cleanup run
+    /// then deletes those without listing them a second time. They are no part of the plan.
+    pub(crate) async fn plan_live_for_run(
+        &self,
+        fleet: &Fleet,
+        opts: &PlanOptions,
+    ) -> Result<(Plan, Option<Vec<Conversation>>), PlanLiveError> {
+        let (_, p, tests) = self.read_and_plan(fleet, opts, true).await?;
+        Ok((p?, tests))
     }
 }
