@@ -43,8 +43,17 @@ fn rank(a: Action) -> u8 {
 /// unchanged; the fleet's order within each group. An update among dozens of unchanged agents
 /// must not be hidden in the middle of the list.
 pub fn review_order(agents: &[AgentPlan]) -> Vec<&AgentPlan> {
-    let mut v: Vec<&AgentPlan> = agents.iter().collect();
-    v.sort_by_key(|a| rank(a.action));
+    review_positions(agents)
+        .into_iter()
+        .map(|i| &agents[i])
+        .collect()
+}
+
+/// [`review_order`] as positions in `agents`: a view that draws the first cards now and the
+/// rest on request keeps the order without holding borrows of the plan.
+pub fn review_positions(agents: &[AgentPlan]) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..agents.len()).collect();
+    v.sort_by_key(|&i| rank(agents[i].action));
     v
 }
 

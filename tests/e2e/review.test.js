@@ -189,3 +189,36 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   await planShows(P);
   assert.strictEqual(await page.$('#production-banner'), null);
 });
+
+// A large fleet's plan draws the first 50 agent cards and offers the rest on request; the
+// agent filter shows the first 50 names and finds the others by typing. Nothing is written.
+test('a large plan: the first 50 cards, "Show all", the capped agent filter', async () => {
+  const N = 120;
+  const names = Array.from({ length: N }, (_, i) => `rv-many-${U}-${i}`);
+  const yaml = `agents:\n${names.map((n) => agent(n, `You are ${n}.`, `I am ${n}.`)).join('')}`;
+  if (!page.url().startsWith(APP)) await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
+  await setFleet(yaml, N);
+  await go('plan');
+  await page.selectOption('#mode', 'canary');
+  await page.waitForFunction((n) => document.querySelector('#plan-summary')?.textContent.includes(`${n} to create`), N, { timeout: 30000 });
+  const cards = () => page.$$eval('#plan > .cards > .card.agent', (els) => els.map((e) => e.dataset.agent));
+  const pre = await page.inputValue('#prefix');
+  assert.deepStrictEqual(await cards(), names.slice(0, 50).map((n) => pre + n), 'the first 50 agents, in the fleet order');
+  assert.strictEqual(await page.textContent('#plan .show-all-agents'), `Show all ${N} agents (${N - 50} more)`);
+  await page.click('#plan .show-all-agents');
+  await page.waitForFunction((n) => document.querySelectorAll('#plan > .cards > .card.agent').length === n, N);
+  assert.deepStrictEqual(await cards(), names.map((n) => pre + n), 'every agent once, still in order');
+  assert.strictEqual(await page.$('#plan .show-all-agents:not([hidden])'), null, 'the button goes once everything shows');
+
+  // The filter: 50 names and a note; typing finds a name beyond them.
+  const boxes = () => page.$$eval('fieldset.filter label.check', (els) => els.map((e) => e.textContent.trim()));
+  assert.strictEqual((await boxes()).length, 50);
+  assert.match(await page.textContent('#agent-filter-more'), new RegExp(`50 of ${N} shown`));
+  await page.fill('#agent-filter', `-${U}-119`);
+  await page.waitForFunction(() => document.querySelectorAll('fieldset.filter label.check').length === 1);
+  assert.deepStrictEqual(await boxes(), [names[119]]);
+  assert.strictEqual(await page.$('#agent-filter-more'), null);
+  await page.fill('#agent-filter', '');
+  await assertAccessible(page, 'a large plan with every card shown');
+  assert.deepStrictEqual(await agentsNamed(pre + names[0]), [], 'reviewing wrote nothing');
+});

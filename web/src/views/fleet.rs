@@ -5,7 +5,7 @@ use super::editor::draft::{self, Undo};
 use super::editor::{diagnostics::Diagnostics, CodeEditor};
 use crate::api;
 use crate::state::{AppState, Route};
-use canary_core::fleet::{load_fleet, FileSet};
+use canary_core::fleet::FileSet;
 use leptos::prelude::*;
 
 thread_local! {
@@ -82,11 +82,8 @@ pub fn FleetEditor() -> impl IntoView {
         gloo_timers::callback::Timeout::new(250, move || {
             if EDITS.with(|e| e.get()) == seq {
                 let t0 = now();
-                let r = state
-                    .yaml
-                    .with_untracked(|y| state.files.with_untracked(|f| load_fleet(y, f)));
+                state.validate_now();
                 check_ms.try_set(Some(now() - t0));
-                state.report.set(r);
             }
         })
         .forget();

@@ -6,7 +6,6 @@
 use crate::api;
 use crate::state::{AppState, PlanState, Route, MAX_HISTORY};
 use crate::views::diff::ChangeView;
-use canary_core::fleet::load_fleet;
 use canary_core::history::{self, HistoryEntry, Standing};
 use canary_core::plan::Mode;
 use leptos::prelude::*;
@@ -70,7 +69,7 @@ pub fn History() -> impl IntoView {
         let Some(e) = state.history.with_untracked(|h| h.get(i).cloned()) else {
             return;
         };
-        state.report.set(load_fleet(&e.yaml, &e.files));
+        state.validate(&e.yaml, &e.files);
         state.yaml.set(e.yaml);
         state.files.set(e.files);
         state.plan.set(PlanState::Empty);

@@ -3,10 +3,11 @@
 use crate::api;
 use crate::state::{mode_label, AppState, PlanState, Reviewed, Route, RunState};
 use crate::views::diff::{ChangeView, DiffPrefs};
-use canary_core::plan::{Action, AgentPlan, AgentStep, CleanupPhase, FleetStep, Mode, Plan};
+use canary_core::plan::{Action, AgentPlan, AgentStep, CleanupPhase, FleetStep, Mode};
 use canary_core::render::render_text;
 use canary_core::wording;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Starts a new review of the page's fleet and options. The previous run's result belongs to
 /// another plan, so it leaves the Execute view (a run in progress keeps its progress).
@@ -27,17 +28,16 @@ pub fn compute(state: AppState) {
     let seq = state.plan_seq.get_value() + 1;
     state.plan_seq.set_value(seq);
     let inputs = state.inputs_untracked();
-    // Validate the text as it is now: the editor's debounced validation may not have run yet.
-    let report = canary_core::fleet::load_fleet(&inputs.yaml, &inputs.files);
-    let fleet = report.fleet.clone();
-    state.report.set(report);
-    let Some(fleet) = fleet else {
+    // The text as it is now: the editor's report when it is of this text (a click within the
+    // editor's debounce validates again).
+    state.ensure_validated();
+    let Some(fleet) = state.report.with_untracked(|r| r.fleet.clone()) else {
         state.plan.set(PlanState::Failed(
             "The fleet has errors; fix them in the Fleet view first.".into(),
         ));
         return;
     };
-    state.plan.set(PlanState::Loading(Box::new(inputs.clone())));
+    state.plan.set(PlanState::Loading(Arc::new(inputs.clone())));
     leptos::task::spawn_local(async move {
         // The read Execute's stale check makes (narrow on a large server), so an unchanged
         // server gives the same fingerprint there.
@@ -51,7 +51,7 @@ pub fn compute(state: AppState) {
             return;
         }
         state.plan.set(match result {
-            Ok(p) => PlanState::Ready(Box::new(Reviewed {
+            Ok(p) => PlanState::Ready(Arc::new(Reviewed {
                 plan: p,
                 fleet,
                 inputs,
@@ -162,9 +162,42 @@ fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> impl IntoView {
-    let p: Plan = r.plan.clone();
-    let text = render_text(&p);
+/// How many agent cards a list draws before its "Show all" button. Each card carries the
+/// agent's changes (a create, its prompt and block values): 2,000 of them take seconds to
+/// draw, and the summary above already counts them all.
+const FIRST_CARDS: usize = 50;
+
+/// The cards of the agents at these positions of the plan, in this order: the first
+/// [`FIRST_CARDS`], then the rest on request.
+fn card_list(r: Arc<Reviewed>, at: Vec<usize>, show_all: RwSignal<bool>) -> impl IntoView {
+    let more = RwSignal::new(false);
+    let first = at
+        .iter()
+        .take(FIRST_CARDS)
+        .map(|&i| agent_card(r.plan.agents[i].clone(), show_all))
+        .collect_view();
+    let hidden = at.len().saturating_sub(FIRST_CARDS);
+    let total = at.len();
+    let rest = move || {
+        more.get().then(|| {
+            at.iter()
+                .skip(FIRST_CARDS)
+                .map(|&i| agent_card(r.plan.agents[i].clone(), show_all))
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="cards">{first}{rest}</div>
+        {(hidden > 0).then(|| view! {
+            <button class="small show-all-agents" hidden=move || more.get() on:click=move |_| more.set(true)>
+                {format!("Show all {total} agents ({hidden} more)")}</button>
+        })}
+    }
+}
+
+fn plan_body(r: Arc<Reviewed>, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> impl IntoView {
+    let deployed = (r.plan.mode == Mode::Promote).then(|| deployed_check(&r));
+    let p = &r.plan;
     let s = p.summary.clone();
     let blockers = p
         .blockers
@@ -204,24 +237,15 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
         .collect_view();
     let kept_count = p.cleanup.as_ref().map_or(0, |c| c.kept.len());
     let follows = p.cleanup_follows();
-    let ordered = wording::review_order(&p.agents);
-    let (changed, same): (Vec<_>, Vec<_>) = ordered
+    let (changed, same): (Vec<usize>, Vec<usize>) = wording::review_positions(&p.agents)
         .into_iter()
-        .partition(|a| a.action != Action::Unchanged);
-    let cards = changed
-        .into_iter()
-        .cloned()
-        .map(|a| agent_card(a, show_all))
-        .collect_view();
+        .partition(|&i| p.agents[i].action != Action::Unchanged);
     let same_count = same.len();
-    let same_cards = same
-        .into_iter()
-        .cloned()
-        .map(|a| agent_card(a, show_all))
-        .collect_view();
+    let cards = card_list(r.clone(), changed, show_all);
+    let same_cards = card_list(r.clone(), same, show_all);
     let cleanup = p.mode == Mode::Cleanup;
-    let banner = wording::production_banner(&p);
-    let deployed = (p.mode == Mode::Promote).then(|| deployed_check(&r));
+    let banner = wording::production_banner(p);
+    let text_of = r.clone();
     view! {
         {banner.map(|b| view! { <div class="callout prod-banner" id="production-banner" role="note"><strong>{b}</strong></div> })}
         {deployed}
@@ -250,7 +274,7 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
         {(!p.production_impact.is_empty()).then(|| view! { <div class="callout warn"><h2>"Production impact"</h2><ul>{impact}</ul></div> })}
         {move || if as_text.get() {
             view! {
-                <pre class="plan-text" id="plan-text">{text.clone()}</pre>
+                <pre class="plan-text" id="plan-text">{render_text(&text_of.plan)}</pre>
                 <p class="help-inline" id="drift-help">{wording::HELP_DRIFT}</p>
             }.into_any()
         } else {
@@ -258,11 +282,11 @@ fn plan_body(r: Reviewed, show_all: RwSignal<bool>, as_text: RwSignal<bool>) -> 
         }}
         {follows.then(|| view! { <h2 class="phase" id="phase-one">"Phase one: promote to production"</h2> })}
         {(!p.fleet_steps.is_empty()).then(|| view! { <div class="card"><h2>"Shared objects"</h2><ul class="steps">{steps}</ul></div> })}
-        <div class="cards">{cards}</div>
+        {cards}
         {(same_count > 0).then(|| view! {
             <details class="unchanged-agents" id="unchanged-agents">
                 <summary>{format!("{same_count} unchanged agent(s)")}</summary>
-                <div class="cards">{same_cards}</div>
+                {same_cards}
             </details>
         })}
         {p.cleanup.clone().map(|c| cleanup_phase(c, follows))}
@@ -380,9 +404,14 @@ pub fn PlanReview() -> impl IntoView {
     };
     let filter = move || {
         let q = agent_query.get().to_lowercase();
-        agent_names()
+        let matching: Vec<String> = agent_names()
             .into_iter()
             .filter(|n| q.is_empty() || n.to_lowercase().contains(&q))
+            .collect();
+        let total = matching.len();
+        let rows = matching
+            .into_iter()
+            .take(FIRST_CARDS)
             .map(|n| {
                 let n2 = n.clone();
                 let n3 = n.clone();
@@ -405,7 +434,13 @@ pub fn PlanReview() -> impl IntoView {
                     </label>
                 }
             })
-            .collect_view()
+            .collect_view();
+        view! {
+            {rows}
+            {(total > FIRST_CARDS).then(|| view! {
+                <p class="muted" id="agent-filter-more">{format!("{FIRST_CARDS} of {total} shown: type in the filter to find the others.")}</p>
+            })}
+        }
     };
     let ready = move || {
         matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_executable() && !r.plan.is_noop())
@@ -512,7 +547,7 @@ pub fn PlanReview() -> impl IntoView {
                     PlanState::Empty => view! { <p class="muted">"No plan yet."</p> }.into_any(),
                     PlanState::Loading(_) => view! { <p class="muted planning">"Reading the server and planning… "<crate::health::CancelPlan /></p> }.into_any(),
                     PlanState::Failed(e) => view! { <p class="bad" role="alert">{e}</p> }.into_any(),
-                    PlanState::Ready(r) => plan_body(*r, show_all, as_text).into_any(),
+                    PlanState::Ready(r) => plan_body(r, show_all, as_text).into_any(),
                 }}
             </div>
         </section>

@@ -11,6 +11,7 @@ use canary_core::wording::Convergence;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 fn restate(r: &Reviewed, server: &str) -> String {
     canary_core::render::restate(&r.plan, server)
@@ -131,7 +132,7 @@ fn start(state: AppState, reviewed: Reviewed) {
                 // The fresh plan is for the executed inputs: it replaces only that plan, never
                 // one the user started since.
                 if state.plan_seq.try_get_value() == Some(seq) {
-                    state.plan.set(PlanState::Ready(Box::new(Reviewed {
+                    state.plan.set(PlanState::Ready(Arc::new(Reviewed {
                         plan: *fresh,
                         ..reviewed
                     })));
@@ -164,7 +165,7 @@ fn check(state: AppState, ran: Reviewed, n: u64) {
         state.plan_seq.set_value(seq);
         state
             .plan
-            .set(PlanState::Loading(Box::new(ran.inputs.clone())));
+            .set(PlanState::Loading(Arc::new(ran.inputs.clone())));
         Some(seq)
     } else {
         compute(state);
@@ -187,7 +188,7 @@ fn check(state: AppState, ran: Reviewed, n: u64) {
         });
         if seq.is_some() && state.plan_seq.try_get_value() == seq {
             state.plan.set(match result {
-                Ok((_, plan)) => PlanState::Ready(Box::new(Reviewed { plan, ..ran })),
+                Ok((_, plan)) => PlanState::Ready(Arc::new(Reviewed { plan, ..ran })),
                 Err(e) => PlanState::Failed(e.to_string()),
             });
         }

@@ -3,7 +3,7 @@
 //! the built-in example is no draft. Files go with the YAML while they fit in the storage.
 
 use crate::state::AppState;
-use canary_core::fleet::{load_fleet, FileSet};
+use canary_core::fleet::FileSet;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -60,10 +60,7 @@ pub fn install(state: AppState) {
         if let Some(f) = d.files {
             state.files.set(f);
         }
-        state.report.set(load_fleet(
-            &state.yaml.get_untracked(),
-            &state.files.get_untracked(),
-        ));
+        state.validate_now();
         notice.set(Some(format!(
             "Restored your unsaved draft of fleet.yaml from {when}{}.",
             if kept_files {

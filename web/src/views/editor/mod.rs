@@ -305,13 +305,16 @@ pub fn CodeEditor(
 
     view! {
         {move || finder.is_open.get().then(|| view! { <find::FindBar finder=finder textarea=textarea /> })}
+        // autocomplete="off": Chromium otherwise copies the whole text into the session
+        // history on every navigation (form state restore), 40 ms per view change at 2,000
+        // agents; the draft is kept by draft.rs, not by the browser.
         <div class="editor">
             <div class="gutter" aria-hidden="true">
                 <div class="gutter-rows" style:transform=move || format!("translateY({}px)", offset().0) inner_html=move || gutter.get()></div>
             </div>
             <div class="code">
                 <div class="hl" aria-hidden="true" node_ref=hl style:transform=move || { let (y, x) = offset(); format!("translate({x}px,{y}px)") }></div>
-                <textarea id="yaml" node_ref=textarea spellcheck="false" wrap="off" aria-label="fleet.yaml"
+                <textarea id="yaml" node_ref=textarea spellcheck="false" wrap="off" autocomplete="off" aria-label="fleet.yaml"
                     aria-describedby="editor-keys"
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
