@@ -514,18 +514,26 @@ impl<T: Transport> LettaClient<T> {
         opts: &PlanOptions,
         auto: bool,
     ) -> Result<Planned, ApiError> {
-        let (count, mut objects) = if auto {
-            // A server without the count read is read narrowly (exact either way).
-            let count = async { Ok::<_, ApiError>(self.count_agents().await.ok()) };
-            futures::try_join!(count, self.fleet_objects(fleet))?
-        } else {
-            (None, self.fleet_objects(fleet).await?)
+        let limit = WHOLE_UP_TO.max(named(fleet, opts) / NAMES_PER_WHOLE_AGENT);
+        // A small server is read whole, and its agent list (the longest read) starts as soon
+        // as the count allows, beside the fleet's objects rather than after them.
+        let whole = async {
+            match auto.then(|| self.count_agents()) {
+                Some(count) => match count.await {
+                    Ok(c) if c <= limit => self.list_agents().await.map(Some),
+                    // A server without the count read is read narrowly (exact either way).
+                    _ => Ok(None),
+                },
+                None => Ok(None),
+            }
         };
-        let scoped = match count {
-            Some(c) if c <= WHOLE_UP_TO.max(named(fleet, opts) / NAMES_PER_WHOLE_AGENT) => None,
-            _ => self.scoped_agents(fleet, opts, &objects).await?,
-        };
-        if let Some(agents) = scoped {
+        let (whole, mut objects) = futures::try_join!(whole, self.fleet_objects(fleet))?;
+        if let Some(agents) = whole {
+            let live = self.assemble(fleet, &agents, &objects).await?;
+            let p = plan(fleet, &live, opts);
+            return Ok((live, p, objects.test_conversations.take()));
+        }
+        if let Some(agents) = self.scoped_agents(fleet, opts, &objects).await? {
             let live = self.assemble(fleet, &agents, &objects).await?;
             let p = plan(fleet, &live, opts);
             // `used_by` of a production impact needs every agent using a tool.
