@@ -515,16 +515,11 @@ impl<T: Transport> LettaClient<T> {
         auto: bool,
     ) -> Result<Planned, ApiError> {
         let limit = WHOLE_UP_TO.max(named(fleet, opts) / NAMES_PER_WHOLE_AGENT);
-        // A small server is read whole, and its agent list (the longest read) starts as soon
-        // as the count allows, beside the fleet's objects rather than after them.
+        // A small server is read whole, its agents beside the fleet's objects.
         let whole = async {
-            match auto.then(|| self.count_agents()) {
-                Some(count) => match count.await {
-                    Ok(c) if c <= limit => self.list_agents().await.map(Some),
-                    // A server without the count read is read narrowly (exact either way).
-                    _ => Ok(None),
-                },
-                None => Ok(None),
+            match auto {
+                true => self.agents_if_at_most(limit).await,
+                false => Ok(None),
             }
         };
         let (whole, mut objects) = futures::try_join!(whole, self.fleet_objects(fleet))?;
