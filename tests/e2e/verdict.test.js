@@ -293,11 +293,30 @@ async function flow() {
   await plan('canary');
   await execute();
   // "Run the suite" among the run's next steps starts it in the Test view: no second click.
+  // Its verdict is written to the canary once the cases ran (held back here for 5 s): a promote
+  // planned meanwhile says so, and its gate reads the verdict again once it is stored — no click.
+  let held;
+  const saving = new Promise((r) => { held = r; });
+  const verdictWrite = /\/v1\/agents\/[^/?]+\/?$/;
+  await page.route(verdictWrite, async (route) => {
+    if (route.request().method() === 'PATCH') {
+      held();
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+    await route.continue();
+  });
   await page.click('#next-suite');
   await page.waitForFunction(() => location.hash === '#/test');
-  await page.waitForSelector('#results', { timeout: 180000 });
-  const fixed = await page.textContent('#totals');
-  assert.match(fixed, /PASSED: 2 of 2 passed/);
+  await saving;
+  await plan('promote');
+  await page.waitForSelector('#verdict-saving');
+  await gate('allowed', /suite passed/);
+  await page.unroute(verdictWrite);
+  assert.strictEqual(await page.$('#verdict-saving'), null, 'the saving note goes once the verdict is stored');
+  // The suite's History entry is there although its view was left while it ran.
+  await go('history');
+  await page.waitForFunction(() => [...document.querySelectorAll('.history-entry')].some((e) => /2 of 2 passed \(PASSED\)/.test(e.textContent)));
+  await go('test');
   await page.waitForSelector('#verdict[data-ok="true"][data-current="true"]');
   await plan('promote');
   await gate('allowed', /suite passed/);

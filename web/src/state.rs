@@ -221,6 +221,10 @@ pub struct AppState {
     /// "Run the suite" was chosen after a run: the Test view starts the suite when it opens
     /// (and clears this), instead of waiting for a second click.
     pub suite_requested: StoredValue<bool>,
+    /// Verdicts being written to the canaries' metadata: a suite's results show before its
+    /// verdict is stored, and the promote gate reads the stored one, so it waits for this to
+    /// fall back to 0 and reads again.
+    pub verdict_saving: RwSignal<u32>,
 }
 
 /// A canary and its production agent, for side-by-side chat.
@@ -321,6 +325,7 @@ impl AppState {
             gate: RwSignal::new(None),
             chat: RwSignal::new(chat::ChatStore::default()),
             suite_requested: StoredValue::new(false),
+            verdict_saving: RwSignal::new(0),
         }
     }
 

@@ -14,9 +14,8 @@ pub use gate::{after_promote, gate_allows, GateNote, PromoteGate};
 use crate::api;
 use crate::state::{AppState, HistoryEntry};
 use canary_core::canary::Prefix;
-use canary_core::live::LiveState;
 use canary_core::verdict::{
-    fleet_hash, is_suite_path, latest_verdict, parse_suite, plan_suite, run_plan, store_verdict,
+    fleet_hash, is_suite_path, parse_suite, plan_suite, read_verdict, run_plan, store_verdict,
     RunOptions, RunProgress, RunReport, SuiteReport, Verdict, DEFAULT_SUITE_PATH,
 };
 use leptos::prelude::*;
@@ -124,8 +123,9 @@ fn start_run(
     run.set(RunView::Running { done: 0, total: 0 });
     leptos::task::spawn_local(async move {
         let client = api::client(&conn);
-        let agents = match client.list_agents().await {
-            Ok(a) => a,
+        // The prefix's agents and the fleet's production agents, not the whole server.
+        let live = match client.read_suite_agents(&fleet, &prefix).await {
+            Ok(l) => l,
             Err(e) => {
                 if current() {
                     run.try_set(RunView::Failed(e.to_string()));
@@ -133,7 +133,6 @@ fn start_run(
                 return;
             }
         };
-        let live = LiveState::from_api(&agents, &[], &[], &[], &[]);
         let plan = plan_suite(&suite, &fleet, &live, &prefix);
         if !plan.blockers.is_empty() {
             if current() {
@@ -164,10 +163,10 @@ fn start_run(
             .iter()
             .map(|c| c.target.canary_id.clone())
             .collect();
+        state.verdict_saving.update(|n| *n += 1);
         let warnings = store_verdict(&client, &report.verdict, &canaries).await;
-        if !current() {
-            return;
-        }
+        state.verdict_saving.update(|n| *n = n.saturating_sub(1));
+        // The run happened whether or not its view is still open: History says so.
         let (yaml, files) = (state.yaml.get_untracked(), state.files.get_untracked());
         state.record(HistoryEntry {
             time: api::now_iso(),
@@ -180,6 +179,9 @@ fn start_run(
             yaml,
             files,
         });
+        if !current() {
+            return;
+        }
         verdict.try_set(Some(report.verdict.clone()));
         run.try_set(RunView::Done(Box::new(report), warnings));
     });
@@ -201,14 +203,14 @@ pub(crate) fn load_verdict(
     let mine = seq.get_value();
     let conn = state.conn.get_untracked();
     leptos::task::spawn_local(async move {
-        let result = api::client(&conn).list_agents().await;
+        // Only the prefix's agents carry its verdicts: the read grows with them, not the server.
+        let result = read_verdict(&api::client(&conn), &prefix, &hash).await;
         if seq.try_get_value() != Some(mine) {
             return;
         }
         match result {
-            Ok(agents) => {
-                let live = LiveState::from_api(&agents, &[], &[], &[], &[]);
-                verdict.try_set(latest_verdict(&live, &prefix, &hash));
+            Ok(v) => {
+                verdict.try_set(v);
                 error.try_set(None);
             }
             Err(e) => {

@@ -110,13 +110,17 @@ impl<T: Transport> LettaClient<T> {
 
     /// The agents a test suite of `fleet` runs against, whole: every agent whose name contains
     /// `prefix` (`?query_text=`, a superset of the prefix's canaries) and the agents carrying
-    /// the fleet's production names. [`crate::verdict::plan_suite`] finds on it the targets it
-    /// finds on the whole server.
+    /// the fleet's production names — or, on a server of at most 20 agents (`WHOLE_UP_TO`),
+    /// the whole server in one read.
+    /// [`crate::verdict::plan_suite`] finds on it the targets it finds on the whole server.
     pub async fn read_suite_agents(
         &self,
         fleet: &crate::fleet::Fleet,
         prefix: &Prefix,
     ) -> Result<LiveState, ApiError> {
+        if let Some(all) = self.agents_if_at_most(super::scoped::WHOLE_UP_TO).await? {
+            return Ok(LiveState::from_api(&all, &[], &[], &[], &[]));
+        }
         let names = fleet.agents.iter().map(|a| a.name.clone());
         let production = stream::iter(names)
             .map(|n| async move { self.agents_named(&n).await })

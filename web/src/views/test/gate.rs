@@ -75,8 +75,9 @@ pub fn PromoteGate() -> impl IntoView {
             _ => None,
         })
     });
+    // Read again once a suite's verdict is stored (it is written after its results show).
     Effect::new(move |_| {
-        if promote.get().is_some() {
+        if promote.get().is_some() && state.verdict_saving.get() == 0 {
             load_verdict(state, verdict, error, seq);
         }
     });
@@ -97,6 +98,9 @@ pub fn PromoteGate() -> impl IntoView {
                 <div class="gate" id="gate">
                     <h2>"Promote gate"</h2>
                     {move || verdict_view(verdict.get(), &hash)}
+                    {move || (state.verdict_saving.get() > 0).then(|| view! {
+                        <p class="muted" id="verdict-saving" aria-live="polite">"Saving the suite's verdict on the canaries… the gate reads it again when it is stored."</p>
+                    })}
                     {move || error.get().map(|e| view! { <p class="bad" role="alert">{e}</p> })}
                     {move || match state.gate.get().map(|(_, d)| d) {
                         Some(GateDecision::Allowed { .. }) => view! { <p class="ok" id="gate-decision" data-decision="allowed">"The suite passed for this fleet version: promote may run."</p> }.into_any(),
