@@ -205,6 +205,8 @@ test('a large plan: the first 50 cards, "Show all", the capped agent filter', as
   const pre = await page.inputValue('#prefix');
   assert.deepStrictEqual(await cards(), names.slice(0, 50).map((n) => pre + n), 'the first 50 agents, in the fleet order');
   assert.strictEqual(await page.textContent('#plan .show-all-agents'), `Show all ${N} agents (${N - 50} more)`);
+  await page.$eval('#plan .show-all-agents', (b) => b.scrollIntoView({ block: 'center' }));
+  await page.screenshot({ path: path.join(SHOTS, 'review-many.png') });
   await page.click('#plan .show-all-agents');
   await page.waitForFunction((n) => document.querySelectorAll('#plan > .cards > .card.agent').length === n, N);
   assert.deepStrictEqual(await cards(), names.map((n) => pre + n), 'every agent once, still in order');
