@@ -312,10 +312,16 @@ fn deployed_check(r: &Reviewed) -> impl IntoView {
     let Some(e) = entry else {
         return view! { <p class="muted" id="deployed-unknown">{wording::deployed_version_unknown(&prefix)}</p> }.into_any();
     };
-    let then = canary_core::fleet::load_fleet(&e.yaml, &e.files)
-        .fleet
-        .map(|f| canary_core::verdict::fleet_hash(&f));
-    if then.as_deref() == Some(canary_core::verdict::fleet_hash(&r.fleet).as_str()) {
+    // The same text and files are the same fleet without parsing them again (2,000 agents
+    // take ~200 ms); other text may still be the same fleet (comments, layout): compare hashes.
+    let same_text = e.yaml == r.inputs.yaml && e.files == r.inputs.files;
+    let same = same_text || {
+        let then = canary_core::fleet::load_fleet(&e.yaml, &e.files)
+            .fleet
+            .map(|f| canary_core::verdict::fleet_hash(&f));
+        then.as_deref() == Some(canary_core::verdict::fleet_hash(&r.fleet).as_str())
+    };
+    if same {
         return view! { <p class="ok" id="deployed-same">{format!("This is the fleet the {prefix} canaries were deployed from ({}).", e.time)}</p> }.into_any();
     }
     let change = canary_core::plan::Change {
