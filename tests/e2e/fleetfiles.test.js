@@ -1,0 +1,156 @@
+// The Fleet view's file inputs, through the page only (no server writes: the view validates
+// locally). "Add files…" (two in-memory files) adds them beside the fleet's files and a fleet
+// that referenced one of them turns from an error at its line to Valid; "Open folder…" (a real
+// folder on disk, read through webkitRelativePath) replaces the fleet with the folder's
+// fleet.yaml and its files; a bad pick (a folder without any YAML, a fleet.yaml that is not
+// UTF-8) says why in the files panel and leaves the fleet text and files as they were. No
+// console errors or page errors throughout, and the view passes axe after the picks.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, assertAccessible } = require('./support.js');
+
+const U = String(Date.now() % 1e8);
+const A = `ff-${U}`;
+
+// The fleet typed before "Add files…": its prompt file is not in the fleet's files yet.
+const TYPED = `agents:
+  - name: ${A}-typed
+    description: Fleet files test agent
+    system_prompt:
+      from_file: x.md
+    llm_config:
+      model: openai-proxy/canary-echo
+      context_window: 16000
+    embedding: openai/text-embedding-3-small
+    tools: []
+`;
+const FROM_FILE_LINE = TYPED.split('\n').findIndex((l) => l.includes('from_file: x.md')) + 1;
+
+// The folder "Open folder…" opens: a fleet of two agents, a prompt each from prompts/.
+const agent = (name, prompt) => `  - name: ${name}
+    description: Fleet files folder agent
+    system_prompt:
+      from_file: prompts/${prompt}
+    llm_config:
+      model: openai-proxy/canary-echo
+      context_window: 16000
+    embedding: openai/text-embedding-3-small
+    tools: []
+`;
+const FOLDER_YAML = `agents:\n${agent(`${A}-one`, 'one.md')}${agent(`${A}-two`, 'two.md')}`;
+
+let server, browser, page, tmp;
+const problems = [];
+
+test.before(async () => {
+  // Folders on disk: Playwright picks a folder for a webkitdirectory input from a real path, and
+  // the browser then gives each file its webkitRelativePath (`<folder>/<path>`).
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fleetfiles-'));
+  const write = (rel, content) => {
+    fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tmp, rel), content);
+  };
+  write('good-fleet/fleet.yaml', FOLDER_YAML);
+  write('good-fleet/prompts/one.md', 'You are agent one.\n');
+  write('good-fleet/prompts/two.md', 'You are agent two.\n');
+  write('no-yaml/notes.txt', 'no fleet here\n');
+  write('no-yaml/prompts/a.md', 'A prompt without a fleet.\n');
+  write('not-utf8/fleet.yaml', Buffer.from([0x61, 0x67, 0xff, 0xfe, 0x3a, 0x0a]));
+
+  server = await serve(PORT);
+  browser = await chromium.launch(LAUNCH);
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+});
+
+test.after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const addFiles = () => page.getByLabel('Add files…');
+const openFolder = () => page.getByLabel('Open folder…');
+const notice = () => page.textContent('.files-panel .notice');
+const fileNames = () => page.$$eval('.file-list li button.link', (b) => b.map((x) => x.textContent));
+const diagnostics = () => page.textContent('#diagnostics');
+
+async function noticeIs(text) {
+  try {
+    await page.waitForFunction((t) => document.querySelector('.files-panel .notice')?.textContent === t, text, { timeout: 20000 });
+  } catch (e) {
+    throw new Error(`the files panel's notice is not "${text}": ${await page.textContent('.files-panel').catch(() => '?')}`);
+  }
+}
+
+async function valid(n) {
+  try {
+    await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`✓ Valid: ${k} agent(s).`), n, { timeout: 20000 });
+  } catch (e) {
+    throw new Error(`the diagnostics do not say Valid: ${n} agent(s): ${await diagnostics()}`);
+  }
+}
+
+/** Types `yaml` into the editor and waits for the diagnostics of that text. */
+async function type(yaml, expect) {
+  await page.fill('#yaml', yaml);
+  await page.waitForFunction((t) => document.querySelector('#diagnostics')?.textContent.includes(t), expect, { timeout: 20000 });
+}
+
+test('fleet files: Add files, Open folder, bad picks change nothing', async () => {
+  await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
+  // The folder input becomes a folder picker once the view has mounted (webkitdirectory).
+  await page.waitForSelector('.files-panel input[type=file][webkitdirectory]', { state: 'attached', timeout: 20000 });
+  await page.waitForFunction(() => /Valid/.test(document.querySelector('#diagnostics')?.textContent || ''), null, { timeout: 20000 });
+
+  // 1. A fleet whose prompt file is missing: one error, at the from_file line, naming the file.
+  await type(TYPED, '1 error(s)');
+  const rows = await page.$$eval('#diagnostics .diag-list li.error', (els) => els.map((e) => ({
+    line: e.querySelector('button.link')?.textContent,
+    msg: e.querySelector('.msg')?.textContent,
+  })));
+  assert.deepStrictEqual(rows, [{ line: `line ${FROM_FILE_LINE}`, msg: "file 'x.md' is not in the fleet's files; add it or fix the path" }]);
+  assert.ok(!(await fileNames()).includes('x.md'), 'x.md is not among the files yet');
+
+  // "Add files…" with two files: the notice says so, both are listed, the fleet is valid.
+  await addFiles().setInputFiles([
+    { name: 'x.md', mimeType: 'text/markdown', buffer: Buffer.from('You are the typed agent.\n') },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Some notes.\n') },
+  ]);
+  await noticeIs('Added 2 file(s).');
+  const added = await fileNames();
+  assert.ok(added.includes('x.md') && added.includes('notes.txt'), `both added files are listed: ${added.join(', ')}`);
+  await valid(1);
+  assert.strictEqual(await page.inputValue('#yaml'), TYPED, 'adding files leaves the fleet text as typed');
+
+  // 2. "Open folder…": the folder's fleet.yaml replaces the text, its files replace the files.
+  await openFolder().setInputFiles(path.join(tmp, 'good-fleet'));
+  await noticeIs('Loaded the fleet and 2 file(s).');
+  assert.strictEqual(await page.inputValue('#yaml'), FOLDER_YAML, "the editor shows the folder's fleet.yaml");
+  assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], "the files are the folder's, relative to it");
+  await valid(2);
+
+  // 3. A folder without fleet.yaml (or any YAML): the error, and the fleet and files unchanged.
+  await openFolder().setInputFiles(path.join(tmp, 'no-yaml'));
+  await noticeIs('no fleet.yaml (or other .yaml file) in what you opened');
+  assert.strictEqual(await page.inputValue('#yaml'), FOLDER_YAML, 'the fleet text is unchanged');
+  assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], 'the files are unchanged');
+  await valid(2);
+
+  // A fleet.yaml that is not UTF-8: named in the error, and again nothing changes.
+  await openFolder().setInputFiles(path.join(tmp, 'not-utf8'));
+  await noticeIs('not-utf8/fleet.yaml is not UTF-8 text; save it as UTF-8');
+  assert.strictEqual(await page.inputValue('#yaml'), FOLDER_YAML, 'the fleet text is unchanged');
+  assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], 'the files are unchanged');
+  await valid(2);
+
+  // 4. The view after the picks: accessible, and nothing went wrong on the page.
+  await page.screenshot({ path: path.join(SHOTS, 'fleet-files.png') });
+  await assertAccessible(page, 'fleet view after the file picks');
+  assert.deepStrictEqual(problems, [], 'no console errors or page errors');
+});
