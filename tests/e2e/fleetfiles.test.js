@@ -149,7 +149,21 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
   assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], 'the files are unchanged');
   await valid(2);
 
-  // 4. The view after the picks: accessible, and nothing went wrong on the page.
+  // An error is announced as one (role=alert), a success as a status.
+  assert.strictEqual(await page.getAttribute('#files-notice', 'role'), 'alert');
+
+  // 4. The same file picked again, changed on disk meanwhile: the new contents replace the old
+  // (the input is cleared after each pick, so a second pick of one name is a change).
+  const sizeOf = (name) => page.$$eval('.file-list li', (lis, n) => lis.find((li) => li.querySelector('button.link')?.textContent === n)?.querySelector('.muted')?.textContent, name);
+  await addFiles().setInputFiles([{ name: 'n.md', mimeType: 'text/markdown', buffer: Buffer.from('short\n') }]);
+  await noticeIs('Added 1 file(s).');
+  assert.strictEqual(await page.getAttribute('#files-notice', 'role'), 'status');
+  assert.strictEqual(await sizeOf('n.md'), '6 B');
+  await addFiles().setInputFiles([{ name: 'n.md', mimeType: 'text/markdown', buffer: Buffer.from('a longer text of thirty bytes\n') }]);
+  await page.waitForFunction(() => [...document.querySelectorAll('.file-list li')].some((li) => li.querySelector('button.link')?.textContent === 'n.md' && li.querySelector('.muted')?.textContent === '30 B'), null, { timeout: 20000 });
+  assert.strictEqual(await page.inputValue('.files-panel input[type=file]:not([webkitdirectory])'), '', 'the input is cleared after a pick');
+
+  // 5. The view after the picks: accessible, and nothing went wrong on the page.
   await page.screenshot({ path: path.join(SHOTS, 'fleet-files.png') });
   await assertAccessible(page, 'fleet view after the file picks');
   assert.deepStrictEqual(problems, [], 'no console errors or page errors');

@@ -19,6 +19,15 @@ fn now() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// What the last pick or drop of files did, said under the file list.
+#[derive(Clone)]
+enum Notice {
+    /// Files were added or a folder loaded.
+    Done(String),
+    /// Nothing was loaded, and why (the fleet and its files are as they were).
+    Problem(String),
+}
+
 /// Takes the files of an opened folder: finds `fleet.yaml`, makes paths relative to its folder.
 fn adopt_folder(list: Vec<(String, Vec<u8>)>) -> Result<(String, FileSet), String> {
     let yaml_path = list
@@ -63,7 +72,7 @@ pub fn FleetEditor() -> impl IntoView {
     let draft_notice = memory.map(|m| m.notice);
     let selected = RwSignal::new(None::<String>);
     let new_path = RwSignal::new(String::new());
-    let notice = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<Notice>);
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     // `webkitdirectory` lets the picker choose a whole folder (the fleet's root).
     let folder_input = NodeRef::<leptos::html::Input>::new();
@@ -107,14 +116,16 @@ pub fn FleetEditor() -> impl IntoView {
             match adopt_folder(list) {
                 Ok((yaml, files)) => {
                     let n = files.len();
-                    notice.set(Some(format!("Loaded the fleet and {n} file(s).")));
+                    notice.set(Some(Notice::Done(format!(
+                        "Loaded the fleet and {n} file(s)."
+                    ))));
                     replace(
                         format!("Loaded the fleet and {n} file(s)."),
                         Some(yaml),
                         files,
                     );
                 }
-                Err(e) => notice.set(Some(e)),
+                Err(e) => notice.set(Some(Notice::Problem(e))),
             }
         } else {
             let n = list.len();
@@ -124,17 +135,21 @@ pub fn FleetEditor() -> impl IntoView {
                 let key = if p.contains('/') { p.clone() } else { rel };
                 f.insert(key, t);
             }
-            notice.set(Some(format!("Added {n} file(s).")));
+            notice.set(Some(Notice::Done(format!("Added {n} file(s)."))));
             replace(format!("Added {n} file(s)."), None, f);
         }
     };
     let on_pick = move |ev: leptos::ev::Event, folder: bool| {
-        let Some((_, list)) = api::picked_files(&ev) else {
+        let Some((input, list)) = api::picked_files(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
             let files = api::read_files(list).await;
-            load_list(files, folder);
+            // Cleared once read (the list is live): picking the same file again is a change.
+            input.set_value("");
+            if !files.is_empty() {
+                load_list(files, folder);
+            }
         });
     };
     let on_drop = move |ev: leptos::ev::DragEvent| {
@@ -235,7 +250,10 @@ pub fn FleetEditor() -> impl IntoView {
                     <label class="button">"Open folder…"<input type="file" class="hidden" multiple=true node_ref=folder_input on:change=move |ev| on_pick(ev, true) /></label>
                     <label class="button">"Add files…"<input type="file" class="hidden" multiple=true on:change=move |ev| on_pick(ev, false) /></label>
                 </div>
-                {move || notice.get().map(|n| view! { <p class="notice">{n}</p> })}
+                {move || notice.get().map(|n| match n {
+                    Notice::Done(m) => view! { <p class="notice" id="files-notice" role="status">{m}</p> }.into_any(),
+                    Notice::Problem(m) => view! { <p class="notice bad" id="files-notice" role="alert">{m}</p> }.into_any(),
+                })}
                 <ul class="file-list">{file_rows}</ul>
                 <form class="inline" on:submit=move |ev| {
                     ev.prevent_default();

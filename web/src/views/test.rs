@@ -62,11 +62,14 @@ fn with_dataset(suite: &str, dataset: &str) -> String {
 /// Adds a letta-evals dataset (JSONL) to the fleet's files under `tests/` and points the suite
 /// at it; the suite's parse then reports each bad line of it.
 fn import_dataset(state: AppState, path: RwSignal<String>, ev: leptos::ev::Event) {
-    let Some((_, list)) = api::picked_files(&ev) else {
+    let Some((input, list)) = api::picked_files(&ev) else {
         return;
     };
     leptos::task::spawn_local(async move {
-        let Some((name, bytes)) = api::read_files(list).await.into_iter().next() else {
+        let picked = api::read_files(list).await;
+        // Cleared once read (the list is live): importing the same file again is a change.
+        input.set_value("");
+        let Some((name, bytes)) = picked.into_iter().next() else {
             return;
         };
         let file = name.rsplit('/').next().unwrap_or(&name).to_string();
