@@ -12,6 +12,7 @@ use serde_json::Value;
 
 mod extras;
 mod listing;
+mod needs;
 mod scoped;
 pub use scoped::PlanLiveError;
 
