@@ -47,24 +47,15 @@ fn pick(light: Vec<Value>) -> (Vec<String>, Vec<Value>) {
 
 impl<T: Transport> LettaClient<T> {
     /// Every agent, whole, when the server has at most `up_to`; `None` when it has more or
-    /// cannot count them. The first `up_to + 1` agents (at most a page) are read beside the
-    /// count, so a server smaller than that is read in one round trip, without waiting for
-    /// the count; a larger one costs that page besides the count.
+    /// cannot count them. The count comes first: reading a first page beside it made a large
+    /// server serve that page for nothing, slowing the narrow reads that follow (a 10-agent
+    /// plan beside 1,000 other agents: 2.45× its empty-server time with it, 1.77× without).
     pub(crate) async fn agents_if_at_most(
         &self,
         up_to: u64,
     ) -> Result<Option<Vec<Value>>, ApiError> {
-        let path = format!("/agents/?{}", super::super::AGENT_INCLUDE);
-        let first_limit = usize::try_from(up_to)
-            .unwrap_or(usize::MAX)
-            .saturating_add(1)
-            .min(super::super::PAGE);
-        let (first, count) =
-            futures::join!(self.page(&path, first_limit, None), self.count_agents());
-        match (first, count) {
-            (Ok(first), _) if first.len() < first_limit => Ok(Some(first)),
-            (Ok(first), Ok(c)) if c <= up_to => self.list_after(&path, first).await.map(Some),
-            (Err(e), Ok(c)) if c <= up_to => Err(e),
+        match self.count_agents().await {
+            Ok(c) if c <= up_to => self.list_agents().await.map(Some),
             _ => Ok(None),
         }
     }

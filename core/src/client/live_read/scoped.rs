@@ -77,6 +77,21 @@ type Planned = (
     Option<Vec<Conversation>>,
 );
 
+/// The narrow reads so far: the agents found (by id) and what was asked.
+#[derive(Default)]
+struct Seen {
+    agents: BTreeMap<String, Value>,
+    done: Needs,
+}
+
+/// How a plan's read of the agents began.
+enum Start {
+    /// The server is small: every agent, whole.
+    Whole(Vec<Value>),
+    /// The first round of narrow reads.
+    Narrow(Seen),
+}
+
 /// Why a plan against the server could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanLiveError {
@@ -261,61 +276,89 @@ impl<T: Transport> LettaClient<T> {
         }
     }
 
-    /// The agents the plan asks about, by narrow reads; `None` when they did not settle
-    /// within [`MAX_ROUNDS`] (the caller then reads the whole server).
+    /// Reads what these needs ask and adds the agents found to `seen`.
+    async fn read_round(
+        &self,
+        todo: Needs,
+        state: &LiveState,
+        opts: &PlanOptions,
+        seen: &mut Seen,
+    ) -> Result<(), ApiError> {
+        let blocks = self.blocks_to_ask(state, todo.blocks).await?;
+        let mut reads: Vec<Read> = todo.names.into_iter().map(Read::Named).collect();
+        if todo.prefix {
+            // A promote that cleans up after plans tools too; a pure cleanup does not.
+            let parts = if opts.mode == Mode::Cleanup {
+                Parts::WithoutTools
+            } else {
+                Parts::Whole
+            };
+            reads.push(Read::Prefix(opts.prefix.clone(), parts));
+        }
+        reads.extend(blocks.into_iter().map(Read::BlockUsers));
+        reads.extend(todo.folders.into_iter().map(Read::FolderUsers));
+        let known: BTreeSet<String> = seen.agents.keys().cloned().collect();
+        let known = &known;
+        let found: Vec<Vec<Value>> = stream::iter(reads)
+            .map(|r| self.narrow(r, known))
+            .buffer_unordered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        for v in found.into_iter().flatten() {
+            if let Some(id) = agent_id(&v).map(str::to_string) {
+                // An agent read twice keeps its whole read over one without tools.
+                let keep = seen
+                    .agents
+                    .get(&id)
+                    .is_some_and(|old| old.get("tools").is_some() && v.get("tools").is_none());
+                if !keep {
+                    seen.agents.insert(id, v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The first round of narrow reads, which needs nothing read before it: the agents the
+    /// fleet names and the prefix's agents (what [`needs`] asks first of a state without
+    /// agents). It runs beside the fleet's objects, not after them; the rounds that follow
+    /// ask anything it missed.
+    async fn first_round(&self, fleet: &Fleet, opts: &PlanOptions) -> Result<Seen, ApiError> {
+        let mut seen = Seen::default();
+        let empty = LiveState::default();
+        let mut want = needs(fleet, opts, &empty);
+        want.blocks.clear();
+        want.folders.clear();
+        let todo = want.take_new(&mut seen.done);
+        self.read_round(todo, &empty, opts, &mut seen).await?;
+        Ok(seen)
+    }
+
+    /// The narrow reads, round after round from what `seen` holds, until the plan needs
+    /// nothing more (`Some`: the agents read) or [`MAX_ROUNDS`] pass (`None`: read whole).
     async fn scoped_agents(
         &self,
         fleet: &Fleet,
         opts: &PlanOptions,
         objects: &FleetObjects,
+        mut seen: Seen,
     ) -> Result<Option<Vec<Value>>, ApiError> {
-        let mut agents: BTreeMap<String, Value> = BTreeMap::new();
-        let mut done = Needs::default();
         for _ in 0..MAX_ROUNDS {
-            let list: Vec<Value> = agents.values().cloned().collect();
+            let list: Vec<Value> = seen.agents.values().cloned().collect();
             let state = objects.state(&list);
             let mut want = needs(fleet, opts, &state);
             // Agents first: users of blocks and folders are asked once the agents named are
             // known, so that the usual users (our canaries) need no read of their own.
+            let done = &seen.done;
             if want.names.iter().any(|n| !done.names.contains(n)) || (want.prefix && !done.prefix) {
                 want.blocks.clear();
                 want.folders.clear();
             }
-            let todo = want.take_new(&mut done);
+            let todo = want.take_new(&mut seen.done);
             if todo.is_empty() {
                 return Ok(Some(list));
             }
-            let blocks = self.blocks_to_ask(&state, todo.blocks).await?;
-            let mut reads: Vec<Read> = todo.names.into_iter().map(Read::Named).collect();
-            if todo.prefix {
-                // A promote that cleans up after plans tools too; a pure cleanup does not.
-                let parts = if opts.mode == Mode::Cleanup {
-                    Parts::WithoutTools
-                } else {
-                    Parts::Whole
-                };
-                reads.push(Read::Prefix(opts.prefix.clone(), parts));
-            }
-            reads.extend(blocks.into_iter().map(Read::BlockUsers));
-            reads.extend(todo.folders.into_iter().map(Read::FolderUsers));
-            let known: BTreeSet<String> = agents.keys().cloned().collect();
-            let known = &known;
-            let found: Vec<Vec<Value>> = stream::iter(reads)
-                .map(|r| self.narrow(r, known))
-                .buffer_unordered(IN_FLIGHT)
-                .try_collect()
-                .await?;
-            for v in found.into_iter().flatten() {
-                if let Some(id) = agent_id(&v).map(str::to_string) {
-                    // An agent read twice keeps its whole read over one without tools.
-                    let keep = agents
-                        .get(&id)
-                        .is_some_and(|old| old.get("tools").is_some() && v.get("tools").is_none());
-                    if !keep {
-                        agents.insert(id, v);
-                    }
-                }
-            }
+            self.read_round(todo, &state, opts, &mut seen).await?;
         }
         Ok(None)
     }
@@ -331,20 +374,26 @@ impl<T: Transport> LettaClient<T> {
         auto: bool,
     ) -> Result<Planned, ApiError> {
         let limit = WHOLE_UP_TO.max(named(fleet, opts) / NAMES_PER_WHOLE_AGENT);
-        // A small server is read whole, its agents beside the fleet's objects.
-        let whole = async {
-            match auto {
-                true => self.agents_if_at_most(limit).await,
-                false => Ok(None),
+        // A small server is read whole; a larger one starts its narrow reads. Either way the
+        // agents are read beside the fleet's objects, not after them.
+        let start = async {
+            if auto {
+                if let Some(all) = self.agents_if_at_most(limit).await? {
+                    return Ok(Start::Whole(all));
+                }
             }
+            Ok(Start::Narrow(self.first_round(fleet, opts).await?))
         };
-        let (whole, mut objects) = futures::try_join!(whole, self.fleet_objects(fleet))?;
-        if let Some(agents) = whole {
-            let live = self.assemble(fleet, &agents, &objects).await?;
-            let p = plan(fleet, &live, opts);
-            return Ok((live, p, objects.test_conversations.take()));
-        }
-        if let Some(agents) = self.scoped_agents(fleet, opts, &objects).await? {
+        let (start, mut objects) = futures::try_join!(start, self.fleet_objects(fleet))?;
+        let seen = match start {
+            Start::Whole(agents) => {
+                let live = self.assemble(fleet, &agents, &objects).await?;
+                let p = plan(fleet, &live, opts);
+                return Ok((live, p, objects.test_conversations.take()));
+            }
+            Start::Narrow(seen) => seen,
+        };
+        if let Some(agents) = self.scoped_agents(fleet, opts, &objects, seen).await? {
             let live = self.assemble(fleet, &agents, &objects).await?;
             let p = plan(fleet, &live, opts);
             // `used_by` of a production impact needs every agent using a tool.
