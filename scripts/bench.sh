@@ -8,6 +8,8 @@ echo
 # Every part runs even when an earlier one misses a budget; `make bench` fails at the end.
 # The machine's load is printed before and after: figures taken under load say so.
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The Review plan part of the editor benchmark talks to the local server too.
+export LETTA_BASE_URL="${LETTA_BASE_URL:-http://127.0.0.1:8283}"
 failed=()
 # The command line, built with the same profile, runs inside the native benchmark's rounds.
 cargo build -q --profile native-bench -p canary-cli
