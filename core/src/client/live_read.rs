@@ -80,17 +80,7 @@ impl<T: Transport> LettaClient<T> {
 
     /// Every folder, with the file list of the fleet's folders and their canary copies.
     async fn folders_of(&self, fleet: &Fleet) -> Result<Vec<(Value, Vec<Value>)>, ApiError> {
-        let names: Vec<&str> = fleet
-            .shared_folders
-            .iter()
-            .map(|f| f.name.as_str())
-            .chain(
-                fleet
-                    .agents
-                    .iter()
-                    .flat_map(|a| a.folders.iter().map(|f| f.name.as_str())),
-            )
-            .collect();
+        let names: Vec<&str> = fleet.folder_names().collect();
         let mut out = Vec::new();
         if names.is_empty() {
             return Ok(out);

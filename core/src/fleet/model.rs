@@ -29,6 +29,16 @@ pub struct Fleet {
 }
 
 impl Fleet {
+    /// The name of every folder the fleet uses: its shared folders, then each agent's own (a
+    /// name may come more than once).
+    pub fn folder_names(&self) -> impl Iterator<Item = &str> {
+        self.shared_folders.iter().map(|f| f.name.as_str()).chain(
+            self.agents
+                .iter()
+                .flat_map(|a| a.folders.iter().map(|f| f.name.as_str())),
+        )
+    }
+
     /// The top-level shared block with this label.
     pub fn shared_block(&self, label: &str) -> Option<&BlockSpec> {
         self.shared_blocks.iter().find(|b| b.label == label)

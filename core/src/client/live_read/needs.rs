@@ -161,17 +161,7 @@ pub(super) fn needs(fleet: &Fleet, opts: &PlanOptions, live: &LiveState) -> Need
     if canary || cleanup {
         // Folders named like a canary copy of a fleet folder, or marked as a copy of the
         // prefix: does an agent (that stays, or of production) use one?
-        let fleet_folders: BTreeSet<&str> = fleet
-            .shared_folders
-            .iter()
-            .map(|f| f.name.as_str())
-            .chain(
-                fleet
-                    .agents
-                    .iter()
-                    .flat_map(|a| a.folders.iter().map(|f| f.name.as_str())),
-            )
-            .collect();
+        let fleet_folders: BTreeSet<&str> = fleet.folder_names().collect();
         for f in &live.folders {
             let Some(logical) = f.name.strip_prefix(prefix) else {
                 continue;

@@ -159,18 +159,7 @@ fn folders(
     kept: &mut Vec<Kept>,
 ) {
     let prefix = ctx.prefix.as_str();
-    let fleet_folders: BTreeSet<&str> = ctx
-        .fleet
-        .shared_folders
-        .iter()
-        .map(|f| f.name.as_str())
-        .chain(
-            ctx.fleet
-                .agents
-                .iter()
-                .flat_map(|a| a.folders.iter().map(|f| f.name.as_str())),
-        )
-        .collect();
+    let fleet_folders: BTreeSet<&str> = ctx.fleet.folder_names().collect();
     for f in &ctx.live.folders {
         let Some(logical) = f.name.strip_prefix(prefix) else {
             continue;
