@@ -378,60 +378,40 @@ impl<T: Transport> LettaClient<T> {
     }
 
     async fn list_all(&self, path: &str) -> Result<Vec<Value>, ApiError> {
-        let first = self.page(path, PAGE, None).await?;
-        if first.len() < PAGE {
-            return Ok(first);
-        }
-        self.list_after(path, first).await
-    }
-
-    /// One page of a listing, oldest first (new objects land on the last page instead of
-    /// shifting the cursor): up to `limit` items after the id `after`.
-    async fn page(
-        &self,
-        path: &str,
-        limit: usize,
-        after: Option<&str>,
-    ) -> Result<Vec<Value>, ApiError> {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let page_path = match after {
-            Some(a) => format!("{path}{sep}order=asc&limit={limit}&after={}", enc(a)),
-            None => format!("{path}{sep}order=asc&limit={limit}"),
-        };
-        match self.get(&page_path).await? {
-            Value::Array(a) => Ok(a),
-            other => Err(ApiError::Decode(format!(
-                "{path}: expected a list, got {}",
-                other.to_string().chars().take(80).collect::<String>()
-            ))),
-        }
-    }
-
-    /// The rest of a listing whose first items (oldest first, a full page of any size) are
-    /// `out`, read page by page after its last id.
-    async fn list_after(&self, path: &str, mut out: Vec<Value>) -> Result<Vec<Value>, ApiError> {
-        let last_id = |v: &[Value]| {
-            v.last()
+        let mut out: Vec<Value> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            // Oldest first: new objects land on the last page instead of shifting the cursor.
+            let page_path = match &after {
+                Some(a) => format!("{path}{sep}order=asc&limit={PAGE}&after={}", enc(a)),
+                None => format!("{path}{sep}order=asc&limit={PAGE}"),
+            };
+            let page = match self.get(&page_path).await? {
+                Value::Array(a) => a,
+                other => {
+                    return Err(ApiError::Decode(format!(
+                        "{path}: expected a list, got {}",
+                        other.to_string().chars().take(80).collect::<String>()
+                    )))
+                }
+            };
+            let n = page.len();
+            let next = page
+                .last()
                 .and_then(|v| v.get("id"))
                 .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        let mut after = last_id(&out);
-        while let Some(cursor) = after.take() {
-            let page = self.page(path, PAGE, Some(&cursor)).await?;
-            let n = page.len();
-            let next = last_id(&page);
+                .map(str::to_string);
             out.extend(page);
-            if n < PAGE {
-                break;
+            if n < PAGE || next.is_none() {
+                return Ok(out);
             }
             // A server that answers the same cursor again would loop for ever.
-            if next.as_deref() == Some(cursor.as_str()) {
+            if next == after {
                 return Err(ApiError::PagingStuck(path.to_string()));
             }
             after = next;
         }
-        Ok(out)
     }
 
     /// `GET /v1/health/`: the server version.
