@@ -40,8 +40,8 @@ impl AppState {
     }
 
     /// Makes the page's report that of its text and files as they are now, validating only
-    /// when the last validation was of something else. Says whether it validated.
-    pub fn ensure_validated(&self) -> bool {
+    /// when the last validation was of something else.
+    pub fn ensure_validated(&self) {
         let current = self.yaml.with_untracked(|y| {
             self.files.with_untracked(|f| {
                 self.validated
@@ -51,6 +51,5 @@ impl AppState {
         if !current {
             self.validate_now();
         }
-        !current
     }
 }
