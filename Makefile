@@ -22,9 +22,9 @@ build:
 ## Builds the core's JavaScript package (@fleet-canary/core) into core/pkg/: the Node 20+ build
 ## at its root, the browser build (an ES module) in web/; `npm pack` there gives the tarball.
 js:
-	cargo build -p canary-core --target wasm32-unknown-unknown --features js --release
-	wasm-bindgen --target nodejs --out-dir core/pkg target/wasm32-unknown-unknown/release/canary_core.wasm
-	wasm-bindgen --target web --out-dir core/pkg/web target/wasm32-unknown-unknown/release/canary_core.wasm
+	cargo build -p canary-core --target wasm32-unknown-unknown --features js --profile js
+	wasm-bindgen --target nodejs --out-dir core/pkg target/wasm32-unknown-unknown/js/canary_core.wasm
+	wasm-bindgen --target web --out-dir core/pkg/web target/wasm32-unknown-unknown/js/canary_core.wasm
 	cp core/npm/package.json core/npm/README.md core/pkg/
 	cp core/npm/web/package.json core/pkg/web/
 
