@@ -9,6 +9,27 @@ use canary_core::plan::Mode;
 use canary_tests::{client, NativeTransport, Recording};
 use support::*;
 
+/// Deploys `fleet` as canaries and opens a test conversation on its `tc` canary, left open
+/// (a tab closed mid-chat): the canary's id and the conversation's block copies.
+async fn deploy_with_open_conversation(
+    c: &canary_core::client::LettaClient<NativeTransport>,
+    fleet: &canary_core::fleet::Fleet,
+    n: &Names,
+) -> (String, Vec<String>) {
+    deploy(c, fleet, &opts(Mode::Canary, &n.prefix)).await;
+    let live = c.fetch_live(fleet).await.expect("live");
+    let canary = agent(&live, &n.canary("tc")).id.clone();
+    let conv = c
+        .open_test_conversation(&canary, "left open")
+        .await
+        .expect("conversation");
+    assert!(
+        !conv.isolated_block_ids.is_empty(),
+        "it holds copies of the canary's blocks"
+    );
+    (canary, conv.isolated_block_ids)
+}
+
 #[tokio::test]
 async fn cleanup_leaves_no_block_copies_of_open_test_conversations() {
     let n = Names::new("ctc");
@@ -18,18 +39,8 @@ async fn cleanup_leaves_no_block_copies_of_open_test_conversations() {
         n.name("tc")
     );
     let fleet = load(&yaml, &FileSet::new());
-    deploy(&c, &fleet, &opts(Mode::Canary, &n.prefix)).await;
-    let live = c.fetch_live(&fleet).await.expect("live");
-    let canary = agent(&live, &n.canary("tc")).id.clone();
-    let conv = c
-        .open_test_conversation(&canary, "left open")
-        .await
-        .expect("conversation");
-    assert!(
-        !conv.isolated_block_ids.is_empty(),
-        "it has its own copy of persona"
-    );
-    let copy = conv.isolated_block_ids[0].clone();
+    let (canary, copies) = deploy_with_open_conversation(&c, &fleet, &n).await;
+    let copy = copies[0].clone();
     assert!(block_by_id(&c, "persona", &copy).await.is_some());
 
     deploy(&c, &fleet, &opts(Mode::Cleanup, &n.prefix)).await;
@@ -146,16 +157,8 @@ async fn a_cleanup_lists_the_test_conversations_once() {
     let n = Names::new("ctl");
     let c = client(NativeTransport::default());
     let fleet = load(&shared_yaml(&n, "Version one."), &FileSet::new());
-    deploy(&c, &fleet, &opts(Mode::Canary, &n.prefix)).await;
-    let live = c.fetch_live(&fleet).await.expect("live");
-    let canary = agent(&live, &n.canary("tc")).id.clone();
-    let conv = c
-        .open_test_conversation(&canary, "left open")
-        .await
-        .expect("conversation");
+    let (canary, copies) = deploy_with_open_conversation(&c, &fleet, &n).await;
     let label = n.ident("policies");
-    let copies = conv.isolated_block_ids.clone();
-    assert!(!copies.is_empty(), "it holds copies of the canary's blocks");
 
     let cleanup = opts(Mode::Cleanup, &n.prefix);
     let (_, p) = preview(&c, &fleet, &cleanup).await;
