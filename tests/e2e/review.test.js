@@ -8,7 +8,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps, assertAccessible, assertNoHorizontalOverflow } = require('./support.js');
+const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, steps, assertAccessible, assertNoHorizontalOverflow, agentYaml } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const A = `rv-a-${U}`;
@@ -22,25 +22,8 @@ const PROMPT_A1 = `${LONG}\n      Always answer in English.\n      Never share i
 const PROMPT_A2 = `${LONG.replace('a friendly tone', 'a warm, friendly tone')}\n      Always answer in plain English.\n      Never share internal notes.\n      Sign every reply with the team name.`;
 const PROMPT_D = 'You are the billing agent. You explain invoices line by line, you never guess an amount, and when a customer disputes a charge you collect the invoice number, the date and the amount before you hand the case to a person on the billing team.';
 
-function agent(name, prompt, persona) {
-  return `  - name: ${name}
-    llm_config:
-      model: openai-proxy/canary-echo
-      context_window: 16000
-    embedding: openai/text-embedding-3-small
-    description: Review test agent
-    system_prompt:
-      value: |
-        ${prompt.replace(/\n {6}/g, '\n        ')}
-    tools: []
-    memory_blocks:
-      - name: persona
-        description: Who the agent is
-        limit: 2000
-        value: ${persona}
-        agent_owned: true
-`;
-}
+/** One review test agent: its prompt as a block scalar (the diffs compare it line by line). */
+const agent = (name, prompt, persona) => agentYaml(name, { prompt, blockPrompt: true, description: 'Review test agent', persona });
 
 const V1 = `agents:\n${agent(A, PROMPT_A1, `I am ${A}.`)}${agent(B, 'You are agent B.', 'I am B.')}${agent(C, 'You are agent C.', 'I am C.')}`;
 const V2 = `agents:\n${agent(A, PROMPT_A2, `I am ${A}.`)}${agent(B, 'You are agent B.', 'I am B.')}${agent(C, 'You are agent C.', 'I am C.')}${agent(D, PROMPT_D, 'I am the billing agent, careful with numbers.')}`;

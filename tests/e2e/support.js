@@ -120,9 +120,12 @@ function steps(page) {
  * embedding, `prompt` as its system prompt and an agent-owned `persona` block. The view tests
  * describe the same kind of agent; one builder keeps them alike, and the options are where
  * they differ: `description`, `tools` (names; none by default), the persona block's `persona`
- * value (`I am <name>.` by default) and `tags` (no line when absent).
+ * value (`I am <name>.` by default), `tags` (no line when absent) and `blockPrompt` (the
+ * prompt as a `|` block scalar, for prompts of several lines).
  */
-function agentYaml(name, { prompt, description, tools = [], persona = `I am ${name}.`, tags } = {}) {
+function agentYaml(name, { prompt, blockPrompt = false, description, tools = [], persona = `I am ${name}.`, tags } = {}) {
+  // `blockPrompt`: the prompt as a literal block scalar (`|`), one line of YAML per line of it.
+  const value = blockPrompt ? `|\n${prompt.split('\n').map((l) => `        ${l.trimStart()}`).join('\n')}` : prompt;
   return `  - name: ${name}
     llm_config:
       model: openai-proxy/canary-echo
@@ -130,7 +133,7 @@ function agentYaml(name, { prompt, description, tools = [], persona = `I am ${na
     embedding: openai/text-embedding-3-small
     description: ${description}
     system_prompt:
-      value: ${prompt}
+      value: ${value}
     tools: [${tools.join(', ')}]
     memory_blocks:
       - name: persona
