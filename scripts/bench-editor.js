@@ -41,10 +41,14 @@ async function settled(page) {
 
 /** Puts `yaml` in the editor and waits for the diagnostics to settle on `expect`. */
 async function setText(page, yaml, expect) {
+  // As a paste (select all, paste): the editor is CodeMirror, which takes a paste as one edit.
   await page.evaluate((y) => {
-    const t = document.querySelector('#yaml');
-    t.value = y;
-    t.dispatchEvent(new Event('input', { bubbles: true }));
+    const el = document.querySelector('#yaml');
+    el.focus();
+    document.execCommand('selectAll');
+    const dt = new DataTransfer();
+    dt.setData('text/plain', y);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
   }, yaml);
   await page.waitForFunction((e) => document.querySelector('#diagnostics')?.textContent.includes(e), expect, { timeout: 60000 });
 }
@@ -54,11 +58,16 @@ async function typeInto(page, sel, count) {
   await page.evaluate((sel) => {
     const t = document.querySelector(sel);
     t.focus();
-    const at = t.value.indexOf('description: Bench agent', Math.floor(t.value.length / 2));
-    t.setSelectionRange(at, at);
-    // Scrolls the caret's line into view, as typing there would.
-    t.blur();
-    t.focus();
+    const text = t.fleetText ? t.fleetText() : t.value;
+    const at = text.indexOf('description: Bench agent', Math.floor(text.length / 2));
+    if (t.fleetSelect) {
+      t.fleetSelect(at);
+    } else {
+      t.setSelectionRange(at, at);
+      // Scrolls the caret's line into view, as typing there would.
+      t.blur();
+      t.focus();
+    }
     window.__ks = [];
     window.__slow = [];
     window.__onKey = () => {
@@ -93,7 +102,7 @@ async function keystrokes(page, { agents = 300, count = 40 } = {}) {
   const yaml = fleetYaml(agents);
   await setText(page, yaml, `Valid: ${agents} agent(s)`);
   await page.evaluate((y) => {
-    const r = document.querySelector('#yaml').getBoundingClientRect();
+    const r = document.querySelector('.editor').getBoundingClientRect();
     const f = document.createElement('textarea');
     f.id = 'floor-textarea';
     f.wrap = 'off';
@@ -104,7 +113,7 @@ async function keystrokes(page, { agents = 300, count = 40 } = {}) {
   const floor = await typeInto(page, '#floor-textarea', count);
   await page.evaluate(() => document.querySelector('#floor-textarea').remove());
   const r = await typeInto(page, '#yaml', count);
-  const info = await page.evaluate(() => ({ lines: document.querySelector('#yaml').value.split('\n').length, rows: document.querySelectorAll('.hl > div').length }));
+  const info = await page.evaluate(() => ({ lines: document.querySelector('#yaml').fleetText().split('\n').length, rows: document.querySelectorAll('#yaml .cm-line').length }));
   return {
     agents, lines: info.lines, count: r.ks.length, median: median(r.ks), p95: pct(r.ks, 0.95), max: Math.max(...r.ks),
     over16: r.slow.length, slowest: r.slow.length ? Math.max(...r.slow) : 0, rows: info.rows,
@@ -121,8 +130,7 @@ async function diagnostics(page, { agents = 2000, rounds = 6 } = {}) {
     const t = document.querySelector('#yaml');
     const d = document.querySelector('#diagnostics');
     t.focus();
-    const at = t.value.indexOf('colour') + 'colour'.length;
-    t.setSelectionRange(at, at);
+    t.fleetSelect(t.fleetText().indexOf('colour') + 'colour'.length);
     window.__diag = [];
     window.__t0 = null;
     window.__mo = new MutationObserver(() => {
@@ -184,7 +192,7 @@ async function reviewPlan(page, server, { agents = 2000, rounds = 5 } = {}) {
 function describe(k, d) {
   return [
     `keystroke, ${k.agents} agents (${k.lines} lines), ${k.count} keys: median ${k.median.toFixed(1)} ms, p95 ${k.p95.toFixed(1)} ms, max ${k.max.toFixed(1)} ms; ` +
-      `input-to-paint over 16 ms: ${k.over16}${k.over16 ? ` (slowest ${k.slowest} ms)` : ''}; highlighted rows in the DOM: ${k.rows}; ` +
+      `input-to-paint over 16 ms: ${k.over16}${k.over16 ? ` (slowest ${k.slowest} ms)` : ''}; lines in the DOM: ${k.rows}; ` +
       `floor (a bare textarea, same text): median ${k.floor.median.toFixed(1)} ms, p95 ${k.floor.p95.toFixed(1)} ms, over 16 ms: ${k.floor.over16}`,
     `diagnostics, ${d.agents} agents (${(d.bytes / 1024).toFixed(0)} KB, an error in each), ${d.rounds} keystrokes: median ${d.median.toFixed(0)} ms, max ${d.max.toFixed(0)} ms after the debounce ` +
       `(parse + validate in wasm ${d.check.toFixed(0)} ms; ${d.rows} rows rendered)`,
@@ -209,8 +217,12 @@ async function main() {
     await settled(page);
     console.log('The fleet editor: per keystroke at 300 agents, edit to diagnostics at 2,000 agents');
     const k = await keystrokes(page);
+    // The same keys at 2,000 agents (no budget: it shows the editor does not grow with the
+    // fleet, where a <textarea> does).
+    const k2 = await keystrokes(page, { agents: 2000 });
     const d = await diagnostics(page);
     for (const l of describe(k, d)) console.log(`  ${l}`);
+    console.log(`  ${describe(k2, d)[0]}`);
     const budgets = [
       ['keystroke median ≤ 16 ms (300 agents)', k.median <= 16],
       ['keystroke p95 ≤ 16 ms (300 agents)', k.p95 <= 16],
@@ -228,7 +240,7 @@ async function main() {
     }
     for (const [name, ok] of budgets) console.log(`  budget: ${name}: ${ok ? 'PASS' : 'FAIL'}`);
     fs.mkdirSync(path.join(ROOT, 'target'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, 'target/bench-editor.json'), JSON.stringify({ keystroke: k, diagnostics: d, review_plan: p }, null, 2));
+    fs.writeFileSync(path.join(ROOT, 'target/bench-editor.json'), JSON.stringify({ keystroke: k, keystroke_2000: k2, diagnostics: d, review_plan: p }, null, 2));
     if (budgets.some(([, ok]) => !ok)) process.exitCode = 1;
   } finally {
     await browser.close();

@@ -8,6 +8,7 @@ const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
 const { chromium } = require('playwright-core');
+const { fillEditor } = require('../tests/e2e/support.js');
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVER = process.env.LETTA_BASE_URL || 'http://127.0.0.1:8283';
@@ -120,7 +121,7 @@ async function main() {
     const prefix = `P${u}-`;
     const { yaml, prompt } = fleetYaml(u);
     await go(page, 'fleet');
-    await page.fill('#yaml', yaml);
+    await fillEditor(page, yaml);
     await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), AGENTS, { timeout: 60000 });
     const shared = await api('POST', '/blocks/', { label: `floor_${u}`, value: 'Be kind.', limit: 2000 });
     const round = {};

@@ -26,7 +26,7 @@ const DIST = path.resolve(process.env.DIST || path.join(ROOT, 'dist'));
 const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
 const STAMP = path.join(DIST, '.build-stamp');
 const DEBUG = process.env.DEBUG === '1';
-const INPUTS = ['index.html', 'Cargo.toml', 'Cargo.lock', 'web', 'core/src', 'core/Cargo.toml', 'scripts/build.js'];
+const INPUTS = ['index.html', 'Cargo.toml', 'Cargo.lock', 'web', 'core/src', 'core/Cargo.toml', 'scripts/build.js', 'package-lock.json'];
 
 function fail(message) {
   console.error(`build: ${message}`);
@@ -142,13 +142,27 @@ async function main() {
       "import { openingPack } from './packs.js';",
       "import init from './app.js';",
       '// The opening view\'s code is fetched alongside the main module, not after it started.',
-      'openingPack(location.hash);',
+      'const view = openingPack(location.hash);',
+      '// The fleet editor (CodeMirror, editor.js): imported once, by the Fleet view or right here',
+      '// when the page opens on it.',
+      'let editor;',
+      "globalThis.__fleetEditor = () => (editor ??= import('./editor.js'));",
+      "if (view === 'fleet') globalThis.__fleetEditor().catch(() => {});",
       "await init({ module_or_path: new URL('./app_bg.wasm', import.meta.url) });",
       '',
     ].join('\n'));
+    // 6. The fleet editor: CodeMirror and web/editor/editor.js in one minified ES module.
+    try {
+      require('esbuild').buildSync({
+        entryPoints: [path.join(ROOT, 'web/editor/editor.js')], bundle: true, format: 'esm', minify: !DEBUG,
+        target: 'es2022', outfile: path.join(stage, 'editor.js'), logLevel: 'warning', legalComments: 'none',
+      });
+    } catch (e) {
+      fail(`esbuild: ${e.message} (run \`make setup\` if esbuild is missing)`);
+    }
     fs.copyFileSync(path.join(ROOT, 'web/style.css'), path.join(stage, 'style.css'));
 
-    // 6. Name the folder after its content, then write index.html pointing into it.
+    // 7. Name the folder after its content, then write index.html pointing into it.
     const files = fs.readdirSync(stage).sort();
     const h = crypto.createHash('sha256');
     for (const f of files) h.update(f).update(fs.readFileSync(path.join(stage, f)));
@@ -227,12 +241,13 @@ const opened = [];
 
 /**
  * Starts fetching the pack of the view a location hash opens (as Route::from_hash reads it),
- * and compiles its modules as soon as it lands, while the main module is still starting.
+ * compiles its modules as soon as it lands, while the main module is still starting; returns
+ * the view (null for the connection form, which is in the main module).
  */
 export function openingPack(hash) {
   const slug = hash.replace(/^#/, '').replace(/^[/]/, '').split(/[?/]/)[0];
   const view = PACKS[slug] ? slug : (slug === 'connect' ? null : 'fleet');
-  if (!view) return;
+  if (!view) return null;
   const { file, parts } = PACKS[view];
   const bytes = fetch(new URL(file, import.meta.url)).then((r) => {
     if (!r.ok) throw new Error(\`\${file}: \${r.status}\`);
@@ -244,6 +259,7 @@ export function openingPack(hash) {
     modules[name].catch(() => {});
   }
   opened.push(modules);
+  return view;
 }
 
 /** A module: compiled out of the opened pack that has it, else fetched by its own URL. */
@@ -282,7 +298,9 @@ function report(dir) {
   const fleet = size(['view_fleet.pack']);
   console.log(`build: ${path.relative(ROOT, dir)}`);
   console.log(`build: first load ${kb(a.raw)} raw, ${kb(a.gz)} gzip, ${kb(a.br)} brotli (${first.join(', ')})`);
-  console.log(`build: on demand  ${kb(b.raw)} raw, ${kb(b.gz)} gzip, ${kb(b.br)} brotli (${later.length} files: the views' chunks)`);
+  console.log(`build: on demand  ${kb(b.raw)} raw, ${kb(b.gz)} gzip, ${kb(b.br)} brotli (${later.length} files: the views' chunks and the editor)`);
+  const ed = size(['editor.js']);
+  console.log(`build: the editor (editor.js, CodeMirror) ${kb(ed.raw)} raw, ${kb(ed.gz)} gzip, ${kb(ed.br)} brotli (with the Fleet view)`);
   console.log(`build: opening packs ${all.filter((f) => f.endsWith('.pack')).length} (the same chunks, one file per view; the Fleet view's: ${kb(fleet.raw)} raw, ${kb(fleet.gz)} gzip)`);
 }
 

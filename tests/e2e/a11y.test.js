@@ -11,7 +11,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow } = require('./support.js');
+const { fillEditor, SERVER, PORT, APP, SHOTS, LAUNCH, serve, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const A = `ax-a-${U}`;
@@ -127,7 +127,7 @@ test('accessibility: axe-clean in every view and state, both themes, 1400 and 39
 
   // Fleet: errors with their YAML paths, then a valid fleet.
   await go('fleet');
-  await page.fill('#yaml', V1.replace('context_window: 16000', 'context_window: 5').replace(`name: ${B}`, 'name: bad name'));
+  await fillEditor(page, V1.replace('context_window: 16000', 'context_window: 5').replace(`name: ${B}`, 'name: bad name'));
   await page.waitForFunction(() => /error\(s\)/.test(document.querySelector('#diagnostics')?.textContent || ''));
   await everywhere('fleet-errors');
   await setFleet(V0, 1);

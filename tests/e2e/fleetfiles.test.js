@@ -11,7 +11,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, assertAccessible } = require('./support.js');
+const { fillEditor, editorText, SERVER, PORT, APP, SHOTS, LAUNCH, serve, assertAccessible } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const A = `ff-${U}`;
@@ -98,7 +98,7 @@ async function valid(n) {
 
 /** Types `yaml` into the editor and waits for the diagnostics of that text. */
 async function type(yaml, expect) {
-  await page.fill('#yaml', yaml);
+  await fillEditor(page, yaml);
   await page.waitForFunction((t) => document.querySelector('#diagnostics')?.textContent.includes(t), expect, { timeout: 20000 });
 }
 
@@ -126,26 +126,26 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
   const added = await fileNames();
   assert.ok(added.includes('x.md') && added.includes('notes.txt'), `both added files are listed: ${added.join(', ')}`);
   await valid(1);
-  assert.strictEqual(await page.inputValue('#yaml'), TYPED, 'adding files leaves the fleet text as typed');
+  assert.strictEqual(await editorText(page), TYPED, 'adding files leaves the fleet text as typed');
 
   // 2. "Open folder…": the folder's fleet.yaml replaces the text, its files replace the files.
   await openFolder().setInputFiles(path.join(tmp, 'good-fleet'));
   await noticeIs('Loaded the fleet and 2 file(s).');
-  assert.strictEqual(await page.inputValue('#yaml'), FOLDER_YAML, "the editor shows the folder's fleet.yaml");
+  assert.strictEqual(await editorText(page), FOLDER_YAML, "the editor shows the folder's fleet.yaml");
   assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], "the files are the folder's, relative to it");
   await valid(2);
 
   // 3. A folder without fleet.yaml (or any YAML): the error, and the fleet and files unchanged.
   await openFolder().setInputFiles(path.join(tmp, 'no-yaml'));
   await noticeIs('no fleet.yaml (or other .yaml file) in what you opened');
-  assert.strictEqual(await page.inputValue('#yaml'), FOLDER_YAML, 'the fleet text is unchanged');
+  assert.strictEqual(await editorText(page), FOLDER_YAML, 'the fleet text is unchanged');
   assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], 'the files are unchanged');
   await valid(2);
 
   // A fleet.yaml that is not UTF-8: named in the error, and again nothing changes.
   await openFolder().setInputFiles(path.join(tmp, 'not-utf8'));
   await noticeIs('not-utf8/fleet.yaml is not UTF-8 text; save it as UTF-8');
-  assert.strictEqual(await page.inputValue('#yaml'), FOLDER_YAML, 'the fleet text is unchanged');
+  assert.strictEqual(await editorText(page), FOLDER_YAML, 'the fleet text is unchanged');
   assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], 'the files are unchanged');
   await valid(2);
 

@@ -10,7 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const { chromium } = require('playwright-core');
 
-const { ROOT, SERVER, PORT, APP, LAUNCH, serve } = require('./support.js');
+const { fillEditor, ROOT, SERVER, PORT, APP, LAUNCH, serve } = require('./support.js');
 const U = String(Date.now() % 1e8);
 const NAME = `mcp-agent-${U}`;
 const PREFIX = `MC${U}-`;
@@ -82,7 +82,7 @@ async function planText(t) {
 
 test('the page asks for the fleet\'s variables, deploys an MCP server and keeps the values in memory', async () => {
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
-  await page.fill('#yaml', FLEET);
+  await fillEditor(page, FLEET);
   await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 1 agent(s)'));
   await page.click('#to-plan');
   await page.fill('#prefix', PREFIX);

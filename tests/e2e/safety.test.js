@@ -4,7 +4,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed } = require('./support.js');
+const { fillEditor, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed } = require('./support.js');
 
 // The same server under another origin: a second, real server as far as the browser knows.
 const OTHER = SERVER.replace('127.0.0.1', 'localhost');
@@ -104,7 +104,7 @@ async function deploy() {
 test('a slow older plan never replaces a newer one', async () => {
   const net = tracker(page);
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
-  await page.fill('#yaml', fleet('You are agent A, version one.'));
+  await fillEditor(page, fleet('You are agent A, version one.'));
   await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 2 agent(s)'));
   await page.click('#to-plan');
   await planShows('CANARY-');
@@ -188,7 +188,7 @@ test('a slow older plan never replaces a newer one', async () => {
 test('editing after review makes the plan stale; the run deploys the new prompt', async () => {
   created.add(ST + A).add(ST + B);
   await go(page, 'fleet');
-  await page.fill('#yaml', fleet('You are agent A, version two.'));
+  await fillEditor(page, fleet('You are agent A, version two.'));
   await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid'));
   await page.click('#to-plan');
   await page.selectOption('#mode', 'canary');
@@ -198,7 +198,7 @@ test('editing after review makes the plan stale; the run deploys the new prompt'
 
   // Review plan after an edit shows the edit, never the old plan.
   await go(page, 'fleet');
-  await page.fill('#yaml', fleet('You are agent A, version three.'));
+  await fillEditor(page, fleet('You are agent A, version three.'));
   await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid'));
   await page.click('#to-plan');
   await planShows('1 to update');
@@ -206,7 +206,7 @@ test('editing after review makes the plan stale; the run deploys the new prompt'
 
   // Edit again and go straight to Execute: refused, with what differs.
   await go(page, 'fleet');
-  await page.fill('#yaml', fleet('You are agent A, version four.'));
+  await fillEditor(page, fleet('You are agent A, version four.'));
   await go(page, 'run');
   await page.waitForSelector('#stale');
   assert.match(await page.textContent('#stale'), /the fleet text was edited/);

@@ -46,6 +46,27 @@ async function deleteAgentsNamed(names) {
   }
 }
 
+/**
+ * Replaces the fleet editor's text as a paste does (select all, paste): the editor is
+ * CodeMirror, and Playwright's `fill` types into its contenteditable through Chromium's editing
+ * commands, which write inline styles the page's CSP refuses.
+ */
+async function fillEditor(page, text) {
+  await page.waitForSelector('#yaml');
+  await page.evaluate((t) => {
+    const el = document.querySelector('#yaml');
+    el.focus();
+    document.execCommand('selectAll');
+    const dt = new DataTransfer();
+    dt.setData('text/plain', t);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForFunction((t) => document.querySelector('#yaml').fleetText() === t, text);
+}
+
+/** The fleet editor's whole text. */
+const editorText = (page) => page.$eval('#yaml', (e) => e.fleetText());
+
 /** The page steps, for the page `page()` returns (tests create it in `before`). */
 function steps(page) {
   const kit = {
@@ -55,7 +76,7 @@ function steps(page) {
     },
     async setFleet(yaml, n) {
       await kit.go('fleet');
-      await page().fill('#yaml', yaml);
+      await fillEditor(page(), yaml);
       await page().waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), n, { timeout: 20000 });
     },
     async planShows(text) {
@@ -191,4 +212,4 @@ async function assertNoHorizontalOverflow(page, label) {
   assert.ok(r.scroll <= r.width, `${label}: the page is ${r.scroll}px wide in a ${r.width}px window; past the edge: ${r.wide.join(', ')}`);
 }
 
-module.exports = { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow };
+module.exports = { fillEditor, editorText, ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow };

@@ -8,7 +8,7 @@ const assert = require('node:assert');
 const path = require('path');
 const fs = require('fs');
 const { chromium } = require('playwright-core');
-const { SERVER, PORT, APP, SHOTS, LAUNCH, serve } = require('./support.js');
+const { fillEditor, SERVER, PORT, APP, SHOTS, LAUNCH, serve } = require('./support.js');
 
 const U = String(Date.now() % 1e8);
 const PREFIX = `VE${U}-`;
@@ -115,7 +115,7 @@ async function shot(name) {
 
 async function setFleet(yaml) {
   await go('fleet');
-  await page.fill('#yaml', yaml);
+  await fillEditor(page, yaml);
   await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 1 agent(s)'), null, { timeout: 20000 });
 }
 

@@ -6,7 +6,7 @@ const path = require('path');
 const fs = require('fs');
 const { chromium } = require('playwright-core');
 
-const { ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve } = require('./support.js');
+const { fillEditor, ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve } = require('./support.js');
 const U = String(Date.now() % 1e8);
 const PREFIX = `E2E${U}-`;
 const SUPPORT = `support-agent-${U}`;
@@ -79,7 +79,7 @@ test('the whole workflow through the UI', async () => {
 
   // Load the example (renamed for this run) and see it validate.
   await go('fleet');
-  await page.fill('#yaml', exampleYaml());
+  await fillEditor(page, exampleYaml());
   await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 2 agent(s)'));
   await shot('fleet');
 
@@ -193,7 +193,7 @@ test('the whole workflow through the UI', async () => {
 test('invalid YAML shows each error at its line and disables review', async () => {
   await go('fleet');
   const bad = exampleYaml().replace('context_window: 16000', 'context_window: 5').replace(`name: ${BILLING}`, 'name: bad name');
-  await page.fill('#yaml', bad);
+  await fillEditor(page, bad);
   // The context window comes into both agents through a `<<` merge: two errors, both marked
   // where the anchor defines it, plus the bad name.
   await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('3 error(s)'));
@@ -203,8 +203,13 @@ test('invalid YAML shows each error at its line and disables review', async () =
   const text = await page.textContent('#diagnostics');
   assert.match(text, new RegExp(`line ${cw}.*must be a whole number from 1000 to 200000`));
   assert.match(text, new RegExp(`line ${nm}.*may contain only letters`));
-  const marked = await page.$$eval('.gutter .ln.err', (els) => els.map((e) => Number(e.textContent)));
-  assert.deepStrictEqual(marked.sort((a, b) => a - b), [cw, nm].sort((a, b) => a - b));
+  // Each line is marked in the gutter (brought into view first: only visible lines are drawn).
+  for (const n of [cw, nm]) {
+    await page.$eval('#yaml', (e, n) => e.fleetSelect(e.fleetText().split('\n').slice(0, n - 1).join('\n').length + 1), n);
+    await page.waitForFunction((n) => [...document.querySelectorAll('.cm-lineNumbers .cm-gutterElement.err')].some((e) => e.textContent === String(n)), n, { timeout: 5000 });
+  }
+  const marked = await page.$$eval('.cm-lineNumbers .cm-gutterElement.err', (els) => els.map((e) => Number(e.textContent)));
+  assert.ok(marked.every((n) => n === cw || n === nm), `only the two lines are marked: ${marked}`);
   assert.strictEqual(await page.isDisabled('#to-plan'), true, 'review (and so deploy) is disabled');
   await shot('fleet-errors');
   await page.click('text=Load example');

@@ -1,21 +1,18 @@
-//! The fleet editor's pure logic: YAML tokens for highlighting, indentation edits, find,
-//! error marks at their span and the HTML of one highlighted line.
+//! The fleet editor's pure logic: YAML tokens (where an error's mark goes), indentation edits,
+//! find and error marks at their span.
 //!
-//! The browser editor is a transparent `<textarea>` over a highlighted layer that shows only
-//! the visible lines. Everything here works on one line or one edit at a time, so a keystroke
-//! in a 300-agent fleet costs one pass over the text ([`LineIndex::new`]) plus the visible
-//! lines, never a re-render of the whole file. Offsets that cross to the browser (selections)
-//! are UTF-16 code units, the unit of `selectionStart`; everything else is bytes of the line.
+//! The browser editor is CodeMirror (web/editor/editor.js), which draws the text and keeps only
+//! the visible lines in the DOM; what is fleet specific is computed here, one line or one edit
+//! at a time. Offsets that cross to the browser (selections, marks) are UTF-16 code units, the
+//! unit of JavaScript strings; everything else is bytes.
 
 mod edit;
 mod find;
-mod html;
 mod marks;
 mod tokens;
 
 pub use edit::{indent, newline, Edit};
 pub use find::{find_all, MAX_HITS};
-pub use html::{escape, line_html, Overlay};
 pub use marks::{mark_span, marks, Mark};
 pub use tokens::{scan, Span, State, Tok};
 
@@ -111,6 +108,35 @@ pub fn utf16_of_byte(text: &str, byte: usize) -> u32 {
         .sum()
 }
 
+/// UTF-16 offsets of many byte offsets in one pass over the text when they come in ascending
+/// order (the marks of 2,000 errors in a 1 MB fleet: [`utf16_of_byte`] for each would scan the
+/// text 2,000 times). Offsets out of order or off a character boundary are still right, only
+/// slower.
+pub fn utf16_of_bytes(text: &str, bytes: impl IntoIterator<Item = usize>) -> Vec<u32> {
+    let ascii = text.is_ascii();
+    let (mut at, mut units) = (0usize, 0u32);
+    bytes
+        .into_iter()
+        .map(|b| {
+            let b = b.min(text.len());
+            if ascii {
+                return b as u32;
+            }
+            if b < at {
+                (at, units) = (0, 0);
+            }
+            match text.get(at..b) {
+                Some(s) => {
+                    units += s.encode_utf16().count() as u32;
+                    at = b;
+                    units
+                }
+                None => utf16_of_byte(text, b),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +168,15 @@ mod tests {
         assert_eq!(byte_of_utf16(t, 99), t.len());
         assert_eq!(utf16_of_byte(t, 6), 3);
         assert_eq!(utf16_of_byte(t, 99), 4);
+        assert_eq!(
+            utf16_of_bytes(t, [0, 2, 6, 7, 2, 99]),
+            vec![0, 1, 3, 4, 1, 4]
+        );
+        assert_eq!(
+            utf16_of_bytes(t, [3]),
+            vec![utf16_of_byte(t, 3)],
+            "inside a character"
+        );
+        assert_eq!(utf16_of_bytes("ab", [1, 5]), vec![1, 2]);
     }
 }

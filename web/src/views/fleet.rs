@@ -73,7 +73,7 @@ pub fn FleetEditor() -> impl IntoView {
     let selected = RwSignal::new(None::<String>);
     let new_path = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<Notice>);
-    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let editor = super::editor::cm::Editor::new();
     // `webkitdirectory` lets the picker choose a whole folder (the fleet's root).
     let folder_input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
@@ -238,9 +238,9 @@ pub fn FleetEditor() -> impl IntoView {
                         state.go(Route::Plan);
                     }
                 }>
-                    <CodeEditor textarea=textarea on_edit=Callback::new(move |_| { undo.set(None); revalidate(); }) />
+                    <CodeEditor editor=editor on_edit=Callback::new(move |_| { undo.set(None); revalidate(); }) />
                 </div>
-                <Diagnostics textarea=textarea check_ms=check_ms />
+                <Diagnostics editor=editor check_ms=check_ms />
             </div>
             <aside class="panel files-panel" aria-labelledby="files-title"
                 on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>

@@ -2,7 +2,7 @@
 //! (a 2,000-agent fleet with an error per agent must not cost a 2,000-row render per pause),
 //! each jumping to its place, and a one-click fix for a misspelt field name.
 
-use super::{apply, jump};
+use super::{cm::Editor, jump};
 use crate::state::AppState;
 use canary_core::editor::{self as ed, Edit, LineIndex};
 use canary_core::fleet::{Diagnostic, Problem};
@@ -38,10 +38,7 @@ fn rename(text: &str, d: &Diagnostic) -> Option<Edit> {
 
 /// The diagnostics region (`#diagnostics`); `check_ms` is the last parse + validate time.
 #[component]
-pub fn Diagnostics(
-    textarea: NodeRef<leptos::html::Textarea>,
-    check_ms: RwSignal<Option<f64>>,
-) -> impl IntoView {
+pub fn Diagnostics(editor: Editor, check_ms: RwSignal<Option<f64>>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let all = RwSignal::new(false);
     let row = move |d: Diagnostic, sev: &'static str| {
@@ -56,8 +53,8 @@ pub fn Diagnostics(
         let d2 = d.clone();
         view! {
             <li class=sev>
-                <button class="link" on:click=move |_| if let (Some(l), Some(t)) = (line, textarea.get_untracked()) {
-                    state.yaml.with_untracked(|y| jump(&t, y, l, column));
+                <button class="link" on:click=move |_| if let Some(l) = line {
+                    state.yaml.with_untracked(|y| jump(editor, y, l, column));
                 }>
                     {line.map(|l| format!("line {l}")).unwrap_or_else(|| "file".into())}
                 </button>
@@ -65,11 +62,10 @@ pub fn Diagnostics(
                 <span class="msg">{d.message.clone()}</span>
                 {fix.map(|s| view! {
                     <button class="small fix" title=format!("Rename the field to '{s}'") on:click=move |_| {
-                        let Some(t) = textarea.get_untracked() else { return };
-                        // Computed first: applying fires `input`, which writes the text.
+                        // Computed first: applying the edit writes the text.
                         if let Some(e) = state.yaml.with_untracked(|y| rename(y, &d2)) {
-                            let _ = t.focus();
-                            apply(&t, &e);
+                            editor.focus();
+                            editor.apply(&e);
                         }
                     }>{format!("Use {s}")}</button>
                 })}

@@ -1,12 +1,11 @@
 //! The find bar (Ctrl/Cmd+F in the editor): match count, next / previous, matches highlighted
-//! in the editor's layer (the current one stronger) and selected in the textarea.
+//! in the editor (the current one stronger) and selected.
 
-use super::select;
+use super::cm::Editor;
 use crate::state::AppState;
-use canary_core::editor::{find_all, MAX_HITS};
+use canary_core::editor::{find_all, utf16_of_bytes, MAX_HITS};
 use leptos::prelude::*;
 use std::ops::Range;
-use web_sys::HtmlTextAreaElement;
 
 /// The find state the editor's layer reads.
 #[derive(Clone, Copy)]
@@ -40,11 +39,8 @@ impl Finder {
     }
 
     /// Opens the bar with the selected text (one line of it) as the query.
-    pub fn open(self, t: &HtmlTextAreaElement) {
-        let (a, b) = (
-            t.selection_start().ok().flatten().unwrap_or(0),
-            t.selection_end().ok().flatten().unwrap_or(0),
-        );
+    pub fn open(self, editor: Editor) {
+        let (a, b) = editor.selection();
         if b > a {
             let picked = self.state.yaml.with_untracked(|y| {
                 let (a, b) = (
@@ -59,10 +55,7 @@ impl Finder {
         }
         self.is_open.set(true);
         // The bar may already be open: focus its field again.
-        if let Some(i) = t
-            .owner_document()
-            .and_then(|d| d.get_element_by_id("find-input"))
-        {
+        if let Some(i) = leptos::prelude::document().get_element_by_id("find-input") {
             if let Ok(i) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(i) {
                 let _ = i.focus();
                 i.select();
@@ -70,25 +63,27 @@ impl Finder {
         }
     }
 
-    /// Makes match `i` (wrapping) current and selects it in the textarea.
-    fn go(self, t: Option<HtmlTextAreaElement>, i: isize) {
+    /// Makes match `i` (wrapping) current and selects it in the editor.
+    fn go(self, editor: Editor, i: isize) {
         let n = self.hits.with_untracked(Vec::len);
         if n == 0 {
             return;
         }
         let i = i.rem_euclid(n as isize) as usize;
         self.cur.set(i);
-        if let (Some(t), Some(h)) = (t, self.hits.with_untracked(|h| h.get(i).cloned())) {
-            self.state
+        if let Some(h) = self.hits.with_untracked(|h| h.get(i).cloned()) {
+            let u = self
+                .state
                 .yaml
-                .with_untracked(|y| select(&t, y, h.start, h.end));
+                .with_untracked(|y| utf16_of_bytes(y, [h.start, h.end]));
+            editor.select(u[0], u[1]);
         }
     }
 }
 
 /// The bar itself.
 #[component]
-pub fn FindBar(finder: Finder, textarea: NodeRef<leptos::html::Textarea>) -> impl IntoView {
+pub fn FindBar(finder: Finder, editor: Editor) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(i) = input.get() {
@@ -96,17 +91,10 @@ pub fn FindBar(finder: Finder, textarea: NodeRef<leptos::html::Textarea>) -> imp
             i.select();
         }
     });
-    let step = move |d: isize| {
-        finder.go(
-            textarea.get_untracked(),
-            finder.cur.get_untracked() as isize + d,
-        )
-    };
+    let step = move |d: isize| finder.go(editor, finder.cur.get_untracked() as isize + d);
     let close = move || {
         finder.is_open.set(false);
-        if let Some(t) = textarea.get_untracked() {
-            let _ = t.focus();
-        }
+        editor.focus();
     };
     let count = move || {
         let n = finder.hits.with(Vec::len);
@@ -128,7 +116,7 @@ pub fn FindBar(finder: Finder, textarea: NodeRef<leptos::html::Textarea>) -> imp
                 prop:value=move || finder.query.get()
                 on:input=move |ev| {
                     finder.query.set(event_target_value(&ev));
-                    finder.go(textarea.get_untracked(), 0);
+                    finder.go(editor, 0);
                 }
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
                     "Enter" => { ev.prevent_default(); step(if ev.shift_key() { -1 } else { 1 }); }
