@@ -42,6 +42,7 @@ async function settled(page) {
 /** Puts `yaml` in the editor and waits for the diagnostics to settle on `expect`. */
 async function setText(page, yaml, expect) {
   // As a paste (select all, paste): the editor is CodeMirror, which takes a paste as one edit.
+  await page.waitForSelector('#yaml');
   await page.evaluate((y) => {
     const el = document.querySelector('#yaml');
     el.focus();
@@ -169,7 +170,19 @@ async function reviewPlan(page, server, { agents = 2000, rounds = 5 } = {}) {
   const times = [];
   for (let r = 0; r < rounds; r++) {
     await page.evaluate(() => { location.hash = '#/fleet'; });
+    await page.waitForSelector('#diagnostics');
+    // "Valid: 2,000" is already there from the previous round: wait for the editor's validation
+    // of this round's text (it stamps data-check-ms), so the click is timed as it is after a
+    // pause in typing. A click inside the 250 ms debounce validates first (parse + validate,
+    // the diagnostics figure above).
+    await page.evaluate(() => {
+      window.__checked = false;
+      window.__vo?.disconnect();
+      window.__vo = new MutationObserver(() => { window.__checked = true; });
+      window.__vo.observe(document.querySelector('#diagnostics'), { attributes: true, attributeFilter: ['data-check-ms'] });
+    });
     await setText(page, yaml.replace('description: Bench agent 0', `description: Bench agent 0 round ${r}`), `Valid: ${agents} agent(s)`);
+    await page.waitForFunction(() => window.__checked, null, { timeout: 60000 });
     await page.waitForFunction(() => !document.querySelector('#to-plan')?.disabled);
     const want = `${agents} to create`;
     times.push(await page.evaluate((want) => new Promise((resolve, reject) => {

@@ -80,7 +80,7 @@ async function main() {
   // Beside each, the floor: a cold load of a bare HTML page that says "Valid" (no script),
   // from the same static server in the same browser: what this machine costs any page.
   const floorDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'fc-floor-'));
-  fs.writeFileSync(path.join(floorDir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title><link rel="icon" href="data:,"></head><body><div id="diagnostics">Valid</div></body></html>');
+  fs.writeFileSync(path.join(floorDir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title><link rel="icon" href="data:,"></head><body><div id="yaml" contenteditable="true">agents: []</div><div id="diagnostics">Valid</div></body></html>');
   const FLOOR_PORT = PORT + 1;
   const listen = (dir, port) => {
     const p = spawn('node', [path.join(ROOT, 'scripts/serve.js'), dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -98,7 +98,9 @@ async function main() {
     if (fetched) page.on('request', (r) => { const m = r.url().match(/\/app-[0-9a-f]{12}\/([^/?#]+)$/); if (m) fetched.add(m[1]); });
     const t = Date.now();
     await page.goto(`http://127.0.0.1:${port}/#/fleet`);
-    await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid'));
+    // Interactive: the text is in the editor (CodeMirror, editor.js, mounted) and validated.
+    // The floor page has the same two elements.
+    await page.waitForFunction(() => document.querySelector('#yaml') && document.querySelector('#diagnostics')?.textContent.includes('Valid'));
     const ms = Date.now() - t;
     await ctx.close();
     return ms;

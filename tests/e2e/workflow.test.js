@@ -203,8 +203,9 @@ test('invalid YAML shows each error at its line and disables review', async () =
   const text = await page.textContent('#diagnostics');
   assert.match(text, new RegExp(`line ${cw}.*must be a whole number from 1000 to 200000`));
   assert.match(text, new RegExp(`line ${nm}.*may contain only letters`));
-  // Each line is marked in the gutter (brought into view first: only visible lines are drawn).
-  for (const n of [cw, nm]) {
+  // Each line is marked in the gutter (brought into view first: only visible lines are drawn;
+  // the first one last, for the screenshot).
+  for (const n of [nm, cw]) {
     await page.$eval('#yaml', (e, n) => e.fleetSelect(e.fleetText().split('\n').slice(0, n - 1).join('\n').length + 1), n);
     await page.waitForFunction((n) => [...document.querySelectorAll('.cm-lineNumbers .cm-gutterElement.err')].some((e) => e.textContent === String(n)), n, { timeout: 5000 });
   }

@@ -174,7 +174,8 @@ impl Views {
         });
     }
 
-    /// Fetches every chunk, one after the other, once the first view is on the page (its own
+    /// Fetches every chunk, one after the other, and then the editor's code (web/editor), once
+    /// the first view is on the page (its own
     /// chunk first, then a pause): navigation is then instant, and the first view does not
     /// share the connection or the CPU with code it does not show.
     pub fn prefetch_all(&self, first: Route) {
@@ -192,6 +193,7 @@ impl Views {
                     this.start(route).await;
                 }
             }
+            crate::views::editor::cm::prefetch();
         });
     }
 

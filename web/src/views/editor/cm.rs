@@ -72,6 +72,22 @@ pub struct Callbacks {
     pub on_key: Closure<dyn FnMut(String, bool, u32, u32) -> bool>,
 }
 
+/// Starts fetching the editor's code (the page prefetches it with the views' chunks, so the
+/// Fleet view opens at once); a failure shows when the view mounts the editor.
+pub fn prefetch() {
+    let started = Reflect::get(&js_sys::global(), &"__fleetEditor".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call0(&JsValue::NULL).ok())
+        .and_then(|p| p.dyn_into::<Promise>().ok());
+    if let Some(p) = started {
+        // Handled, so a failed prefetch is no "uncaught" error; once per page, so forgotten.
+        let ignore = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+        let _ = p.catch(&ignore);
+        ignore.forget();
+    }
+}
+
 /// A mounted editor and the callbacks it calls (dropped with it).
 pub struct Mounted {
     cm: Cm,
