@@ -15,6 +15,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
+const { pasteIntoEditor } = require('../tests/e2e/support.js');
 
 const DEBOUNCE_MS = 250;
 const median = (v) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -42,15 +43,7 @@ async function settled(page) {
 /** Puts `yaml` in the editor and waits for the diagnostics to settle on `expect`. */
 async function setText(page, yaml, expect) {
   // As a paste (select all, paste): the editor is CodeMirror, which takes a paste as one edit.
-  await page.waitForSelector('#yaml');
-  await page.evaluate((y) => {
-    const el = document.querySelector('#yaml');
-    el.focus();
-    document.execCommand('selectAll');
-    const dt = new DataTransfer();
-    dt.setData('text/plain', y);
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
-  }, yaml);
+  await pasteIntoEditor(page, yaml);
   await page.waitForFunction((e) => document.querySelector('#diagnostics')?.textContent.includes(e), expect, { timeout: 60000 });
 }
 

@@ -49,9 +49,9 @@ async function deleteAgentsNamed(names) {
 /**
  * Replaces the fleet editor's text as a paste does (select all, paste): the editor is
  * CodeMirror, and Playwright's `fill` types into its contenteditable through Chromium's editing
- * commands, which write inline styles the page's CSP refuses.
+ * commands, which write inline styles the page's CSP refuses. Returns once the paste is sent.
  */
-async function fillEditor(page, text) {
+async function pasteIntoEditor(page, text) {
   await page.waitForSelector('#yaml');
   await page.evaluate((t) => {
     const el = document.querySelector('#yaml');
@@ -61,6 +61,11 @@ async function fillEditor(page, text) {
     dt.setData('text/plain', t);
     el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
   }, text);
+}
+
+/** Pastes `text` into the fleet editor (as `pasteIntoEditor`) and waits until it holds it. */
+async function fillEditor(page, text) {
+  await pasteIntoEditor(page, text);
   await page.waitForFunction((t) => document.querySelector('#yaml').fleetText() === t, text);
 }
 
@@ -212,4 +217,4 @@ async function assertNoHorizontalOverflow(page, label) {
   assert.ok(r.scroll <= r.width, `${label}: the page is ${r.scroll}px wide in a ${r.width}px window; past the edge: ${r.wide.join(', ')}`);
 }
 
-module.exports = { fillEditor, editorText, ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow };
+module.exports = { pasteIntoEditor, fillEditor, editorText, ROOT, SERVER, PORT, APP, SHOTS, LAUNCH, serve, api, agentsNamed, deleteAgentsNamed, agentYaml, steps, assertAccessible, assertNoHorizontalOverflow };
