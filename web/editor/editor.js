@@ -110,11 +110,7 @@ export function mount(parent, text, onChange, onKey, attrs) {
     EditorView.updateListener.of((u) => { if (u.docChanged) onChange(u.state.doc.toString()); }),
   ];
   const view = new EditorView({ parent, state: EditorState.create({ doc: text, extensions }) });
-  // For scripts and tests (a textarea has `value` and `setSelectionRange`; this has these).
-  view.contentDOM.fleetText = () => view.state.doc.toString();
-  view.contentDOM.fleetSelection = () => [view.state.selection.main.from, view.state.selection.main.to];
-  view.contentDOM.fleetSelect = (a, b = a) => view.dispatch({ selection: { anchor: a, head: b }, scrollIntoView: true });
-  return {
+  const editor = {
     /** Replaces the whole text from elsewhere (a load, an undo of a load): a new history. */
     setText(t) {
       if (t === view.state.doc.toString()) return;
@@ -134,6 +130,11 @@ export function mount(parent, text, onChange, onKey, attrs) {
     focus() { view.focus(); },
     destroy() { view.destroy(); },
   };
+  // For scripts and tests (a textarea has `value` and `setSelectionRange`; this has these).
+  view.contentDOM.fleetText = () => view.state.doc.toString();
+  view.contentDOM.fleetSelection = editor.selection;
+  view.contentDOM.fleetSelect = (a, b = a) => view.dispatch({ selection: { anchor: a, head: b }, scrollIntoView: true });
+  return editor;
 }
 
 warmUp();

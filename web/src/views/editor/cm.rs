@@ -72,15 +72,24 @@ pub struct Callbacks {
     pub on_key: Closure<dyn FnMut(String, bool, u32, u32) -> bool>,
 }
 
+/// Starts the import of the editor's module through boot.js's loader (`__fleetEditor`, one
+/// import per page, shared by every caller).
+fn import() -> Result<Promise, LoadError> {
+    let loader = Reflect::get(&js_sys::global(), &"__fleetEditor".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or(LoadError::NoLoader)?;
+    loader
+        .call0(&JsValue::NULL)
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(|_| LoadError::NoLoader)
+}
+
 /// Starts fetching the editor's code (the page prefetches it with the views' chunks, so the
 /// Fleet view opens at once); a failure shows when the view mounts the editor.
 pub fn prefetch() {
-    let started = Reflect::get(&js_sys::global(), &"__fleetEditor".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .and_then(|f| f.call0(&JsValue::NULL).ok())
-        .and_then(|p| p.dyn_into::<Promise>().ok());
-    if let Some(p) = started {
+    if let Ok(p) = import() {
         // Handled, so a failed prefetch is no "uncaught" error; once per page, so forgotten.
         let ignore = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
         let _ = p.catch(&ignore);
@@ -107,16 +116,7 @@ pub async fn mount(
     cb: Callbacks,
     attrs: &[(&str, &str)],
 ) -> Result<Mounted, LoadError> {
-    let loader = Reflect::get(&js_sys::global(), &"__fleetEditor".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or(LoadError::NoLoader)?;
-    let promise: Promise = loader
-        .call0(&JsValue::NULL)
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(|_| LoadError::NoLoader)?;
-    let module = wasm_bindgen_futures::JsFuture::from(promise)
+    let module = wasm_bindgen_futures::JsFuture::from(import()?)
         .await
         .map_err(js_err)?;
     let mount: Function = Reflect::get(&module, &"mount".into())
@@ -155,17 +155,12 @@ impl Editor {
     /// Puts a mounted editor in the handle (or none), destroying the one it held. When the
     /// handle is gone (the view left while the code was on its way), `m` is dropped here.
     pub(super) fn set(self, m: Option<Mounted>) {
-        let old = self.0.try_update_value(|c| std::mem::replace(c, m));
-        drop(old);
+        // The editor replaced (or `m` itself, when the handle is gone) drops here.
+        let _ = self.0.try_update_value(|c| std::mem::replace(c, m));
     }
 
     fn with(self, f: impl FnOnce(&Cm)) {
         self.0.try_with_value(|c| c.as_ref().map(|m| f(&m.cm)));
-    }
-
-    /// Whether the editor is on the page.
-    pub fn ready(self) -> bool {
-        self.0.try_with_value(Option::is_some).unwrap_or(false)
     }
 
     /// Shows `text` (changed elsewhere: a load, an undo of a load); starts a new undo history.

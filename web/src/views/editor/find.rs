@@ -7,7 +7,7 @@ use canary_core::editor::{find_all, utf16_of_bytes, MAX_HITS};
 use leptos::prelude::*;
 use std::ops::Range;
 
-/// The find state the editor's layer reads.
+/// The find state the editor's matches are drawn from.
 #[derive(Clone, Copy)]
 pub struct Finder {
     state: AppState,

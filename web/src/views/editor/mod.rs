@@ -147,11 +147,10 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     }
 }
 
-/// Writes the app's text into the editor when it differs from what the editor shows.
+/// Writes the app's text into the editor when it differs from what the editor shows. Before the
+/// editor is mounted this only records the text (`set_text` has no editor to write to); the
+/// mount then records what it mounted with and writes back once more.
 fn write_back(editor: Editor, state: AppState, shown: StoredValue<String>) {
-    if !editor.ready() {
-        return;
-    }
     state.yaml.with_untracked(|y| {
         if shown.try_with_value(|s| s != y).unwrap_or(false) {
             editor.set_text(y);
