@@ -7,6 +7,8 @@
 // `make bench` runs with budgets). Headless Chromium on the release app.
 const test = require('node:test');
 const assert = require('node:assert');
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 const { fillEditor, editorText, SERVER, PORT, APP, SHOTS, LAUNCH, serve } = require('./support.js');
@@ -166,6 +168,58 @@ test('an unknown field: inline mark at its line, "did you mean", the fix, undoab
   await page.focus('#yaml');
   await page.keyboard.press('Control+z');
   assert.strictEqual(await value(), TYPO, 'the fix is one undo step');
+});
+
+test("the app's text follows the editor change by change; a CRLF file loads with its marks in place", async () => {
+  // A Windows-saved fleet.yaml: the editor keeps its lines with \n, and so does the app, so the
+  // marks, Tab and Enter land where the editor shows them.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-crlf-'));
+  fs.writeFileSync(path.join(dir, 'fleet.yaml'), TYPO.replace(/\n/g, '\r\n'));
+  await page.getByLabel('Open folder…').setInputFiles(dir);
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes("did you mean 'system_prompt'?"), null, { timeout: 20000 });
+  assert.strictEqual(await value(), TYPO);
+  const mark = await page.$$eval('#yaml .mark', (els) => els.map((e) => e.textContent));
+  assert.ok(mark.includes('sytem_prompt'), `the mark covers the key itself, not a shifted span: ${JSON.stringify(mark)}`);
+
+  // Edits of every kind, each reported to the app as a change: typing over a selection,
+  // Enter, Tab, Backspace, a paste with a character outside the BMP, undo and redo.
+  await page.focus('#yaml');
+  let v = await value();
+  await select(v.indexOf('sytem'), v.indexOf('sytem') + 5);
+  await page.keyboard.type('system');
+  await valid(1);
+  v = await value();
+  await select(v.indexOf('Editor test agent') + 'Editor test agent'.length);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('tags: [é, x]');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('y]');
+  await select((await value()).indexOf('    embedding'));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  await page.evaluate(() => {
+    const t = document.querySelector('#yaml');
+    t.focus();
+    const at = t.fleetText().indexOf('Editor test agent') + 'Editor '.length;
+    t.fleetSelect(at, at + 4);
+    const dt = new DataTransfer();
+    dt.setData('text/plain', 'tést 😀');
+    t.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+  const pasted = await value();
+  await page.keyboard.press('Control+z');
+  assert.notStrictEqual(await value(), pasted, 'undo takes the paste back');
+  await page.keyboard.press('Control+y');
+  v = await value();
+  assert.strictEqual(v, pasted, 'redo puts it back');
+  assert.ok(v.includes('description: Editor tést 😀 agent\n    tags: [é, y]\n'), v);
+  await valid(1);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download fleet.yaml' }).click()]);
+  const saved = path.join(dir, 'saved.yaml');
+  await download.saveAs(saved);
+  assert.strictEqual(fs.readFileSync(saved, 'utf8'), v, "the app's text is the editor's, byte for byte");
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('Load example keeps the previous text one Undo away', async () => {

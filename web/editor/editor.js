@@ -76,7 +76,9 @@ const hits = field(setHits, ({ ranges, cur }, doc) => {
 });
 
 /**
- * Mounts an editor in `parent`. `onChange(text)` follows every change of the text;
+ * Mounts an editor in `parent`. `onChange(changes)` follows every change of the text, as a
+ * flat list [at, removed, inserted, ...] (UTF-16 offsets, each in the text as the changes
+ * before it left it): a keystroke hands over a few bytes, not the whole fleet;
  * `onKey(key, shift, from, to)` is asked first for Tab and Enter and returns true when it
  * applied its own edit. `attrs` go on the editable element (id, aria-label, …).
  */
@@ -107,7 +109,12 @@ export function mount(parent, text, onChange, onKey, attrs) {
       // Mod-Enter is the page's (review the plan), not a blank line.
       ...defaultKeymap.filter((b) => b.key !== 'Mod-Enter'),
     ]),
-    EditorView.updateListener.of((u) => { if (u.docChanged) onChange(u.state.doc.toString()); }),
+    EditorView.updateListener.of((u) => {
+      if (!u.docChanged) return;
+      const list = [];
+      u.changes.iterChanges((fromA, toA, fromB, _toB, inserted) => list.push(fromB, toA - fromA, inserted.toString()));
+      onChange(list);
+    }),
   ];
   const view = new EditorView({ parent, state: EditorState.create({ doc: text, extensions }) });
   const editor = {
@@ -125,6 +132,8 @@ export function mount(parent, text, onChange, onKey, attrs) {
       view.dispatch({ selection: { anchor: a, head: b }, effects: EditorView.scrollIntoView(a, { y: 'nearest', yMargin: 60 }) });
     },
     selection() { const { from, to } = view.state.selection.main; return [from, to]; },
+    /** The whole text (to resynchronise when a reported change did not fit the app's copy). */
+    text() { return view.state.doc.toString(); },
     setMarks(list) { view.dispatch({ effects: setMarks.of(list) }); },
     setHits(ranges, cur) { view.dispatch({ effects: setHits.of({ ranges, cur }) }); },
     focus() { view.focus(); },

@@ -383,6 +383,17 @@ impl AppState {
         }
     }
 
+    /// Replaces the fleet text with one from elsewhere (a file, a draft, the history, a plan
+    /// file), its line breaks as the editor keeps them (`\n`), so the editor's offsets —
+    /// selections, marks, Tab and Enter edits — are offsets in this text too.
+    pub fn load_yaml(&self, yaml: String) {
+        let yaml = match canary_core::editor::normalize_newlines(&yaml) {
+            std::borrow::Cow::Borrowed(_) => yaml,
+            std::borrow::Cow::Owned(n) => n,
+        };
+        self.yaml.set(yaml);
+    }
+
     /// Why the reviewed plan no longer matches the page (empty when it does, or when there is
     /// no plan). Tracked.
     pub fn stale_reasons(&self) -> Vec<String> {

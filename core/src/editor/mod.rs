@@ -9,11 +9,13 @@
 mod edit;
 mod find;
 mod marks;
+mod sync;
 mod tokens;
 
 pub use edit::{indent, newline, Edit};
 pub use find::{find_all, MAX_HITS};
 pub use marks::{mark_span, marks, Mark};
+pub use sync::{apply_changes, normalize_newlines, Change, OutOfStep};
 pub use tokens::{scan, Span, State, Tok};
 
 /// Where each line starts and the tokenizer state at its start, from one pass over the text.

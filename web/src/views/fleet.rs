@@ -106,7 +106,7 @@ pub fn FleetEditor() -> impl IntoView {
             files: state.files.get_untracked(),
         }));
         if let Some(y) = yaml {
-            state.yaml.set(y);
+            state.load_yaml(y);
         }
         state.files.set(files);
         revalidate();
@@ -224,7 +224,7 @@ pub fn FleetEditor() -> impl IntoView {
                         <button class="small" id="undo-load" on:click=move |_| {
                             if let Some(u) = undo.get_untracked() {
                                 undo.set(None);
-                                state.yaml.set(u.yaml);
+                                state.load_yaml(u.yaml);
                                 state.files.set(u.files);
                                 revalidate();
                             }

@@ -69,9 +69,9 @@ pub fn History() -> impl IntoView {
         let Some(e) = state.history.with_untracked(|h| h.get(i).cloned()) else {
             return;
         };
-        state.validate(&e.yaml, &e.files);
-        state.yaml.set(e.yaml);
+        state.load_yaml(e.yaml);
         state.files.set(e.files);
+        state.validate_now();
         state.plan.set(PlanState::Empty);
         if rollback {
             state.options.update(|o| {

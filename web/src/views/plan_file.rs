@@ -73,7 +73,7 @@ fn load(
                     created_at: f.created_at.clone(),
                     server: f.server.clone(),
                 }));
-                state.yaml.set(f.fleet.yaml);
+                state.load_yaml(f.fleet.yaml);
                 state.files.set(f.fleet.files);
                 state.options.set(f.options);
                 review(state);

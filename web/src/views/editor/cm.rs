@@ -3,7 +3,7 @@
 //! use to edit, select and mark the text. Offsets that cross are UTF-16 code units, the unit of
 //! JavaScript strings and of CodeMirror's positions.
 
-use canary_core::editor::Edit;
+use canary_core::editor::{Change, Edit};
 use js_sys::{Array, Function, Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -21,6 +21,8 @@ extern "C" {
     fn select(this: &Cm, a: u32, b: u32);
     #[wasm_bindgen(method)]
     fn selection(this: &Cm) -> Vec<u32>;
+    #[wasm_bindgen(method)]
+    fn text(this: &Cm) -> String;
     #[wasm_bindgen(method, js_name = setMarks)]
     fn set_marks(this: &Cm, list: &Array);
     #[wasm_bindgen(method, js_name = setHits)]
@@ -66,10 +68,23 @@ fn js_err(e: JsValue) -> LoadError {
 
 /// The callbacks the editor calls; kept alive as long as the editor.
 pub struct Callbacks {
-    /// The whole text after every change.
-    pub on_change: Closure<dyn FnMut(String)>,
+    /// Every change of the text: the list [`changes`] reads.
+    pub on_change: Closure<dyn FnMut(Array)>,
     /// Tab or Enter (key, shift, selection from, to): true when it applied its own edit.
     pub on_key: Closure<dyn FnMut(String, bool, u32, u32) -> bool>,
+}
+
+/// The changes editor.js reports, a flat list of (offset, removed, inserted) triples; an entry
+/// of another type reads as 0 or "" (editor.js writes only these).
+pub fn changes(list: &Array) -> Vec<Change> {
+    let n = |v: JsValue| v.as_f64().unwrap_or(0.0) as u32;
+    (0..list.length() / 3)
+        .map(|i| Change {
+            at: n(list.get(3 * i)),
+            removed: n(list.get(3 * i + 1)),
+            insert: list.get(3 * i + 2).as_string().unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// Starts the import of the editor's module through boot.js's loader (`__fleetEditor`, one
@@ -189,6 +204,13 @@ impl Editor {
             );
         });
         s
+    }
+
+    /// The editor's whole text (none before the mount).
+    pub fn text(self) -> Option<String> {
+        let mut t = None;
+        self.with(|c| t = Some(c.text()));
+        t
     }
 
     /// Underlines the diagnostics' spans: (from, to, error, message), UTF-16 offsets.

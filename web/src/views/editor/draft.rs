@@ -56,7 +56,7 @@ pub fn install(state: AppState) {
             .as_string()
             .unwrap_or_default();
         let kept_files = d.files.is_some();
-        state.yaml.set(d.yaml);
+        state.load_yaml(d.yaml);
         if let Some(f) = d.files {
             state.files.set(f);
         }

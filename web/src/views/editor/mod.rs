@@ -38,16 +38,28 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     // Set once the editor is on the page: the marks and matches are drawn from then on.
     let ready = RwSignal::new(false);
     let finder = find::Finder::new(state);
-    // The text the editor shows, so only changes from elsewhere are written back to it.
+    // The text the editor shows, kept in step with it change by change: what the app's text
+    // is set to after each edit, and how a change made elsewhere is told from an echo.
     let shown = StoredValue::new(String::new());
 
     // Mounted once, when the host is on the page and the editor's code has arrived.
     Effect::new(move |_| {
         let Some(el) = host.get() else { return };
         let cb = Callbacks {
-            on_change: Closure::new(move |text: String| {
-                shown.set_value(text.clone());
-                state.yaml.set(text);
+            on_change: Closure::new(move |list: js_sys::Array| {
+                let changes = cm::changes(&list);
+                let fits = shown
+                    .try_update_value(|s| ed::apply_changes(s, &changes).is_ok())
+                    .unwrap_or(false);
+                if !fits {
+                    // Out of step (it should not happen): take the editor's whole text.
+                    if let Some(t) = editor.text() {
+                        shown.set_value(t);
+                    }
+                }
+                if let Some(t) = shown.try_get_value() {
+                    state.yaml.set(t);
+                }
                 on_edit.run(());
             }),
             on_key: Closure::new(move |key: String, shift: bool, a: u32, b: u32| {
@@ -72,7 +84,7 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             ];
             match cm::mount(&el, &text, cb, &attrs).await {
                 Ok(m) => {
-                    shown.try_set_value(text);
+                    shown.try_set_value(ed::normalize_newlines(&text).into_owned());
                     editor.set(Some(m));
                     write_back(editor, state, shown);
                     ready.try_set(true);
@@ -147,14 +159,16 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     }
 }
 
-/// Writes the app's text into the editor when it differs from what the editor shows. Before the
-/// editor is mounted this only records the text (`set_text` has no editor to write to); the
-/// mount then records what it mounted with and writes back once more.
+/// Writes the app's text into the editor when it differs from what the editor shows (its line
+/// breaks as the editor keeps them: [`AppState::load_yaml`] normalises what is loaded). Before
+/// the editor is mounted this only records the text (`set_text` has no editor to write to);
+/// the mount then records what it mounted with and writes back once more.
 fn write_back(editor: Editor, state: AppState, shown: StoredValue<String>) {
     state.yaml.with_untracked(|y| {
-        if shown.try_with_value(|s| s != y).unwrap_or(false) {
-            editor.set_text(y);
-            shown.set_value(y.clone());
+        let y = ed::normalize_newlines(y);
+        if shown.try_with_value(|s| *s != *y).unwrap_or(false) {
+            editor.set_text(&y);
+            shown.set_value(y.into_owned());
         }
     });
 }
