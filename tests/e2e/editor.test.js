@@ -172,54 +172,76 @@ test('an unknown field: inline mark at its line, "did you mean", the fix, undoab
 
 test("the app's text follows the editor change by change; a CRLF file loads with its marks in place", async () => {
   // A Windows-saved fleet.yaml: the editor keeps its lines with \n, and so does the app, so the
-  // marks, Tab and Enter land where the editor shows them.
+  // marks, Tab and Enter land where the editor shows them (the app's copy of the text is edited
+  // change by change: a copy out of step would log an error, which the last test refuses).
+  const crlf = TYPO.replace(`ed-${U}`, `crlf-${U}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-crlf-'));
-  fs.writeFileSync(path.join(dir, 'fleet.yaml'), TYPO.replace(/\n/g, '\r\n'));
-  await page.getByLabel('Open folder…').setInputFiles(dir);
-  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes("did you mean 'system_prompt'?"), null, { timeout: 20000 });
-  assert.strictEqual(await value(), TYPO);
-  const mark = await page.$$eval('#yaml .mark', (els) => els.map((e) => e.textContent));
-  assert.ok(mark.includes('sytem_prompt'), `the mark covers the key itself, not a shifted span: ${JSON.stringify(mark)}`);
+  try {
+    fs.writeFileSync(path.join(dir, 'fleet.yaml'), crlf.replace(/\n/g, '\r\n'));
+    await page.getByLabel('Open folder…').setInputFiles(dir);
+    await page.waitForFunction(() => document.querySelector('#undo-toast')?.textContent.includes('Loaded the fleet'), null, { timeout: 20000 });
+    assert.strictEqual(await value(), crlf);
+    await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes("did you mean 'system_prompt'?"), null, { timeout: 20000 });
+    const mark = await page.$$eval('#yaml .mark', (els) => els.map((e) => e.textContent));
+    assert.ok(mark.includes('sytem_prompt'), `the mark covers the key itself, not a shifted span: ${JSON.stringify(mark)}`);
 
-  // Edits of every kind, each reported to the app as a change: typing over a selection,
-  // Enter, Tab, Backspace, a paste with a character outside the BMP, undo and redo.
-  await page.focus('#yaml');
-  let v = await value();
-  await select(v.indexOf('sytem'), v.indexOf('sytem') + 5);
-  await page.keyboard.type('system');
-  await valid(1);
-  v = await value();
-  await select(v.indexOf('Editor test agent') + 'Editor test agent'.length);
-  await page.keyboard.press('Enter');
-  await page.keyboard.type('tags: [é, x]');
-  await page.keyboard.press('Backspace');
-  await page.keyboard.press('Backspace');
-  await page.keyboard.type('y]');
-  await select((await value()).indexOf('    embedding'));
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Shift+Tab');
-  await page.evaluate(() => {
-    const t = document.querySelector('#yaml');
-    t.focus();
-    const at = t.fleetText().indexOf('Editor test agent') + 'Editor '.length;
-    t.fleetSelect(at, at + 4);
-    const dt = new DataTransfer();
-    dt.setData('text/plain', 'tést 😀');
-    t.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
-  });
-  const pasted = await value();
-  await page.keyboard.press('Control+z');
-  assert.notStrictEqual(await value(), pasted, 'undo takes the paste back');
-  await page.keyboard.press('Control+y');
-  v = await value();
-  assert.strictEqual(v, pasted, 'redo puts it back');
-  assert.ok(v.includes('description: Editor tést 😀 agent\n    tags: [é, y]\n'), v);
-  await valid(1);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download fleet.yaml' }).click()]);
-  const saved = path.join(dir, 'saved.yaml');
-  await download.saveAs(saved);
-  assert.strictEqual(fs.readFileSync(saved, 'utf8'), v, "the app's text is the editor's, byte for byte");
-  fs.rmSync(dir, { recursive: true, force: true });
+    // The first edit is computed from the app's text: Tab on line 5 indents that line only.
+    await page.focus('#yaml');
+    let v = await value();
+    await select(v.indexOf('      value: You are helpful.'));
+    await page.keyboard.press('Tab');
+    assert.strictEqual(await value(), crlf.replace('      value: You are helpful.', '        value: You are helpful.'));
+    await page.keyboard.press('Shift+Tab');
+    assert.strictEqual(await value(), crlf);
+
+    // Edits of every kind, each reported to the app as a change: typing over a selection,
+    // Enter, Backspace, an indent of several lines at once, a paste with a character outside
+    // the BMP, undo and redo.
+    v = await value();
+    await select(v.indexOf('sytem'), v.indexOf('sytem') + 5);
+    await page.keyboard.type('system');
+    await valid(1);
+    v = await value();
+    await select(v.indexOf('Editor test agent') + 'Editor test agent'.length);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('tags: [é, x]');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('y]');
+    v = await value();
+    await select(v.indexOf('    llm_config'), v.indexOf('    embedding'));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
+    // CodeMirror's own indent (Ctrl+]) changes each line separately: one report, many changes.
+    const lines = await value();
+    await page.keyboard.press('Control+BracketRight');
+    assert.ok((await value()).includes('\n      llm_config:\n        model: openai-proxy/canary-echo\n        context_window: 16000\n    embedding'), await value());
+    await page.keyboard.press('Control+BracketLeft');
+    assert.strictEqual(await value(), lines);
+    await page.evaluate(() => {
+      const t = document.querySelector('#yaml');
+      t.focus();
+      const at = t.fleetText().indexOf('Editor test agent') + 'Editor '.length;
+      t.fleetSelect(at, at + 4);
+      const dt = new DataTransfer();
+      dt.setData('text/plain', 'tést 😀');
+      t.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    });
+    const pasted = await value();
+    await page.keyboard.press('Control+z');
+    assert.notStrictEqual(await value(), pasted, 'undo takes the paste back');
+    await page.keyboard.press('Control+y');
+    v = await value();
+    assert.strictEqual(v, pasted, 'redo puts it back');
+    assert.ok(v.includes('description: Editor tést 😀 agent\n    tags: [é, y]\n    system_prompt:\n'), v);
+    await valid(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download fleet.yaml' }).click()]);
+    const saved = path.join(dir, 'saved.yaml');
+    await download.saveAs(saved);
+    assert.strictEqual(fs.readFileSync(saved, 'utf8'), v, "the app's text is the editor's, byte for byte");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('Load example keeps the previous text one Undo away', async () => {

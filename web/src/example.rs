@@ -8,9 +8,13 @@ macro_rules! example_files {
     };
 }
 
-/// The example's YAML and file set.
+/// The example's YAML (its line breaks as the editor keeps them, whatever the checkout's) and
+/// file set.
 pub fn example() -> (String, FileSet) {
-    let yaml = include_str!("../../examples/support-fleet/fleet.yaml").to_string();
+    let yaml = canary_core::editor::normalize_newlines(include_str!(
+        "../../examples/support-fleet/fleet.yaml"
+    ))
+    .into_owned();
     let files = example_files![
         "prompts/support.md",
         "blocks/policies.md",

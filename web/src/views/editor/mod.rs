@@ -48,11 +48,11 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
         let cb = Callbacks {
             on_change: Closure::new(move |list: js_sys::Array| {
                 let changes = cm::changes(&list);
-                let fits = shown
-                    .try_update_value(|s| ed::apply_changes(s, &changes).is_ok())
-                    .unwrap_or(false);
-                if !fits {
-                    // Out of step (it should not happen): take the editor's whole text.
+                let applied = shown.try_update_value(|s| ed::apply_changes(s, &changes));
+                if let Some(Err(e)) = applied {
+                    // Out of step (a bug): take the editor's whole text, and say so for the
+                    // bug report.
+                    web_sys::console::error_1(&format!("fleet editor: {e}; resynchronised").into());
                     if let Some(t) = editor.text() {
                         shown.set_value(t);
                     }
