@@ -5,7 +5,7 @@
 // the whole fleet, so a keystroke costs the same at 20 agents and at 2,000 (a <textarea> lays
 // out its whole text on every edit: ~75 ms a key at 2,000 agents on the CI machine).
 import { EditorState, StateEffect, StateField, RangeSet } from '@codemirror/state';
-import { EditorView, Decoration, GutterMarker, gutterLineClass, keymap, lineNumbers, drawSelection, highlightActiveLineGutter } from '@codemirror/view';
+import { EditorView, Decoration, GutterMarker, gutterLineClass, keymap, lineNumbers, highlightActiveLineGutter } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { StreamLanguage, syntaxHighlighting } from '@codemirror/language';
 import { classHighlighter } from '@lezer/highlight';
@@ -91,7 +91,9 @@ export function mount(parent, text, onChange, onKey, attrs) {
     lineNumbers(),
     highlightActiveLineGutter(),
     history(),
-    drawSelection(),
+    // The caret and the selection are the browser's own: CodeMirror's drawn ones (drawSelection)
+    // measure the caret's position on every change and cost ~6 ms of a keystroke's ~15 ms at 300
+    // agents (interleaved runs, BENCHMARKS.md "Editor").
     StreamLanguage.define(yaml),
     syntaxHighlighting(classHighlighter),
     marks,
