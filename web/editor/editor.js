@@ -24,15 +24,6 @@ try {
   delete document.head;
 }
 
-/**
- * Warms the editor up while the page is still starting: a detached editor made and destroyed
- * at import mounts CodeMirror's style sheet and runs its code once, so the first real mount
- * (on the page's critical path to an editable fleet) costs less.
- */
-function warmUp() {
-  new EditorView({ state: EditorState.create({ doc: 'a: 1\n', extensions: [lineNumbers(), StreamLanguage.define(yaml), syntaxHighlighting(classHighlighter)] }) }).destroy();
-}
-
 /** Replaces the diagnostics' marks: a flat list of [from, to, error (1/0), message] (UTF-16). */
 const setMarks = StateEffect.define();
 /** Replaces the find matches: { ranges: [from, to, ...], cur }. */
@@ -142,10 +133,8 @@ export function mount(parent, text, onChange, onKey, attrs) {
     destroy() { view.destroy(); },
   };
   // For scripts and tests (a textarea has `value` and `setSelectionRange`; this has these).
-  view.contentDOM.fleetText = () => view.state.doc.toString();
+  view.contentDOM.fleetText = editor.text;
   view.contentDOM.fleetSelection = editor.selection;
   view.contentDOM.fleetSelect = (a, b = a) => view.dispatch({ selection: { anchor: a, head: b }, scrollIntoView: true });
   return editor;
 }
-
-warmUp();

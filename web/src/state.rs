@@ -188,7 +188,8 @@ pub struct AppState {
     pub health: RwSignal<Health>,
     /// Number of the latest health check started: only its outcome may land.
     pub health_seq: StoredValue<u64>,
-    /// Fleet YAML being edited.
+    /// Fleet YAML being edited, with `\n` line breaks as the editor keeps them: text from
+    /// outside the editor comes in through [`AppState::load_yaml`].
     pub yaml: RwSignal<String>,
     /// Fleet files.
     pub files: RwSignal<FileSet>,

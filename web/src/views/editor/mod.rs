@@ -84,7 +84,7 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             ];
             match cm::mount(&el, &text, cb, &attrs).await {
                 Ok(m) => {
-                    shown.try_set_value(ed::normalize_newlines(&text).into_owned());
+                    shown.try_set_value(text);
                     editor.set(Some(m));
                     write_back(editor, state, shown);
                     ready.try_set(true);
@@ -160,15 +160,14 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
 }
 
 /// Writes the app's text into the editor when it differs from what the editor shows (its line
-/// breaks as the editor keeps them: [`AppState::load_yaml`] normalises what is loaded). Before
+/// breaks are already the editor's: [`AppState::load_yaml`] normalises what is loaded). Before
 /// the editor is mounted this only records the text (`set_text` has no editor to write to);
 /// the mount then records what it mounted with and writes back once more.
 fn write_back(editor: Editor, state: AppState, shown: StoredValue<String>) {
     state.yaml.with_untracked(|y| {
-        let y = ed::normalize_newlines(y);
-        if shown.try_with_value(|s| *s != *y).unwrap_or(false) {
-            editor.set_text(&y);
-            shown.set_value(y.into_owned());
+        if shown.try_with_value(|s| s != y).unwrap_or(false) {
+            editor.set_text(y);
+            shown.set_value(y.clone());
         }
     });
 }
