@@ -246,3 +246,68 @@ preserve_secrets: [runtime_token, RUNTIME_TOKEN]
         "{debug}"
     );
 }
+
+/// A secret written into the file travels with the file (the page's draft and History, plan
+/// files, downloads): each one is a warning at its value, naming the alternative; one read
+/// from the environment, or a token with a `$VAR` in it, is not.
+#[test]
+fn inline_secret_values_are_warnings_at_their_value() {
+    let yaml = format!(
+        "mcp_servers:
+  - name: docs
+    type: streamable_http
+    server_url: https://docs.example/mcp
+    auth_header: Authorization
+    auth_token: Bearer sk-live-123
+  - name: wiki
+    type: sse
+    server_url: https://wiki.example/sse
+    auth_token: Bearer ${{WIKI_TOKEN}}
+global-secrets:
+  shared_key: {{value: from-global}}
+  REGION: {{from_env: AWS_REGION}}
+{AGENT}    secrets:
+      api_key:
+        value: sk-agent
+      other: {{from_env: OTHER}}
+"
+    );
+    let report = load_fleet(&yaml, &FileSet::new());
+    assert!(report.ok, "{:?}", report.errors);
+    let found: Vec<(&str, Option<usize>, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.path.as_str(), w.line, w.message.as_str()))
+        .collect();
+    let paths: Vec<(&str, Option<usize>)> = found.iter().map(|(p, l, _)| (*p, *l)).collect();
+    assert_eq!(
+        paths,
+        vec![
+            ("mcp_servers[0].auth_token", Some(6)),
+            ("global-secrets.shared_key.value", Some(12)),
+            ("agents[0].secrets.api_key.value", Some(24)),
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[0]
+            .2
+            .starts_with("this MCP server's token is written into the fleet file")
+            && found[0].2.contains("'auth_token: ${NAME}'"),
+        "{}",
+        found[0].2
+    );
+    assert!(
+        found[1]
+            .2
+            .contains("the page's draft and History, plan files")
+            && found[1].2.contains("'from_env: NAME'"),
+        "{}",
+        found[1].2
+    );
+    // The warning never repeats the value.
+    assert!(
+        found.iter().all(|(_, _, m)| !m.contains("sk-")),
+        "{found:#?}"
+    );
+}

@@ -170,6 +170,23 @@ test('an unknown field: inline mark at its line, "did you mean", the fix, undoab
   assert.strictEqual(await value(), TYPO, 'the fix is one undo step');
 });
 
+test('an inline secret value: a warning at the value, the fleet still valid; from_env clears it', async () => {
+  const inline = `${MINE}    secrets:\n      api_key:\n        value: sk-e2e-${U}\n`;
+  await fillEditor(page, inline);
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid with 1 warning(s)'), null, { timeout: 20000 });
+  const text = await page.textContent('#diagnostics');
+  assert.match(text, /line 12.*this secret's value is written into the fleet file, so it is kept wherever the file is: the page's draft and History/);
+  assert.match(text, /'from_env: NAME' reads it from the environment instead/);
+  assert.ok(!text.includes(`sk-e2e-${U}`), 'the warning does not repeat the value');
+  const marks = await page.$$eval('#yaml .mark', (els) => els.map((e) => ({ text: e.textContent, warn: e.classList.contains('warn') })));
+  assert.deepStrictEqual(marks, [{ text: `sk-e2e-${U}`, warn: true }], 'the value itself is marked as a warning');
+  assert.strictEqual(await page.locator('button:has-text("Review plan")').isDisabled(), false, 'a warning does not stop the review');
+  await shot('editor-inline-secret');
+  await fillEditor(page, `${MINE}    secrets:\n      api_key: {from_env: API_KEY}\n`);
+  await valid(1);
+  assert.strictEqual(await page.locator('#yaml .mark').count(), 0);
+});
+
 test("the app's text follows the editor change by change; a CRLF file loads with its marks in place", async () => {
   // A Windows-saved fleet.yaml: the editor keeps its lines with \n, and so does the app, so the
   // marks, Tab and Enter land where the editor shows them (the app's copy of the text is edited

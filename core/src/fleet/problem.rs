@@ -29,6 +29,10 @@ pub enum Problem {
     /// A lettactl field this tool does not apply (a warning).
     #[error("'{0}' is a lettactl setting that this tool does not apply; it is ignored")]
     NotApplied(String),
+    /// A secret written into the fleet file itself (a warning): the file travels (the page's
+    /// draft and History, plan files, downloads, version control), so the value does too.
+    #[error("{0} is written into the fleet file, so it is kept wherever the file is: the page's draft and History, plan files, a downloaded fleet.yaml, version control; {1}")]
+    InlineSecret(&'static str, &'static str),
     /// A required field is missing.
     #[error("'{0}' is required")]
     Missing(&'static str),

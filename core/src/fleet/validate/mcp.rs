@@ -119,6 +119,20 @@ impl Walker<'_> {
                 for s in http.auth_header.iter().chain(&http.auth_token) {
                     variables_in(s, &mut vars);
                 }
+                // A token with no `${VAR}` in it is the credential itself, written in the file.
+                if http.auth_token.as_deref().is_some_and(|t| {
+                    let mut v = BTreeSet::new();
+                    variables_in(t, &mut v);
+                    v.is_empty()
+                }) {
+                    self.warn(
+                        with(path, "auth_token"),
+                        Problem::InlineSecret(
+                            "this MCP server's token",
+                            "'auth_token: ${NAME}' reads it from the environment instead (the page asks for it and keeps it in memory only)",
+                        ),
+                    );
+                }
                 for (k, v) in &http.custom_headers {
                     variables_in(k, &mut vars);
                     variables_in(v, &mut vars);

@@ -12,6 +12,9 @@ use serde_yaml::{Mapping, Value};
 
 const SECRET_FIELDS: &[&str] = &["value", "from_env", "preserve_existing"];
 
+/// What an inline secret's warning proposes instead.
+const FROM_ENV: &str = "'from_env: NAME' reads it from the environment instead (the page asks for it and keeps it in memory only)";
+
 /// The upper-cased name, if it is a valid secret name.
 fn secret_name(raw: &str) -> Option<String> {
     let name = raw.to_uppercase();
@@ -87,7 +90,10 @@ impl Walker<'_> {
                         self.err(vp, Problem::Empty("value"));
                         None
                     }
-                    Value::String(s) => Some(SecretSource::Value(s.clone())),
+                    Value::String(s) => {
+                        self.warn(vp, Problem::InlineSecret("this secret's value", FROM_ENV));
+                        Some(SecretSource::Value(s.clone()))
+                    }
                     other => {
                         self.err(
                             vp,
