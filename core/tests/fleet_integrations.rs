@@ -248,8 +248,9 @@ preserve_secrets: [runtime_token, RUNTIME_TOKEN]
 }
 
 /// A secret written into the file travels with the file (the page's draft and History, plan
-/// files, downloads): each one is a warning at its value, naming the alternative; one read
-/// from the environment, or a token with a `$VAR` in it, is not.
+/// files, downloads): each one is a warning at its value, naming the alternative. One read from
+/// the environment, a credential with a `$VAR` in it, or a header or variable whose name does
+/// not say credential, is not.
 #[test]
 fn inline_secret_values_are_warnings_at_their_value() {
     let yaml = format!(
@@ -259,10 +260,15 @@ fn inline_secret_values_are_warnings_at_their_value() {
     server_url: https://docs.example/mcp
     auth_header: Authorization
     auth_token: Bearer sk-live-123
+    custom_headers: {{X-Api-Key: sk-hdr-1, X-Team: support, X-Auth: $HDR}}
   - name: wiki
     type: sse
     server_url: https://wiki.example/sse
     auth_token: Bearer ${{WIKI_TOKEN}}
+  - name: local
+    type: stdio
+    command: server
+    env: {{GITHUB_TOKEN: ghp-sk-9, MODE: fast, DB_PASSWORD: \"${{DB_PW}}\"}}
 global-secrets:
   shared_key: {{value: from-global}}
   REGION: {{from_env: AWS_REGION}}
@@ -284,30 +290,29 @@ global-secrets:
         paths,
         vec![
             ("mcp_servers[0].auth_token", Some(6)),
-            ("global-secrets.shared_key.value", Some(12)),
-            ("agents[0].secrets.api_key.value", Some(24)),
+            ("mcp_servers[0].custom_headers.X-Api-Key", Some(7)),
+            ("mcp_servers[2].env.GITHUB_TOKEN", Some(15)),
+            ("global-secrets.shared_key.value", Some(17)),
+            ("agents[0].secrets.api_key.value", Some(29)),
         ],
         "{found:#?}"
     );
-    assert!(
-        found[0]
-            .2
-            .starts_with("this MCP server's token is written into the fleet file")
-            && found[0].2.contains("'auth_token: ${NAME}'"),
-        "{}",
-        found[0].2
-    );
-    assert!(
-        found[1]
-            .2
-            .contains("the page's draft and History, plan files")
-            && found[1].2.contains("'from_env: NAME'"),
-        "{}",
-        found[1].2
-    );
+    let starts = [
+        "this MCP server's token",
+        "this header's credential",
+        "this variable's credential",
+        "this secret's value",
+        "this secret's value",
+    ];
+    for ((_, _, message), start) in found.iter().zip(starts) {
+        assert!(
+            message.starts_with(&format!("{start} is written into the fleet file"))
+                && message.contains("the page's draft and History, plan files"),
+            "{message}"
+        );
+    }
+    assert!(found[0].2.contains("'${NAME}' in its place"), "{}", found[0].2);
+    assert!(found[3].2.contains("'from_env: NAME'"), "{}", found[3].2);
     // The warning never repeats the value.
-    assert!(
-        found.iter().all(|(_, _, m)| !m.contains("sk-")),
-        "{found:#?}"
-    );
+    assert!(found.iter().all(|(_, _, m)| !m.contains("sk-")), "{found:#?}");
 }

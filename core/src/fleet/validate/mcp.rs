@@ -59,7 +59,31 @@ pub(crate) fn variables_in(s: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// Whether a header or variable name says its value is a credential (`Authorization`,
+/// `X-Api-Key`, `GITHUB_TOKEN`, …): only those are worth a warning when written literally.
+fn names_a_credential(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["auth", "token", "key", "secret", "password", "credential"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
 impl Walker<'_> {
+    /// Warns when a credential is written into the fleet (no `${VAR}` in it): the file travels.
+    fn literal_credential(&mut self, at: Vec<Seg>, value: &str, what: &'static str) {
+        let mut refs = BTreeSet::new();
+        variables_in(value, &mut refs);
+        if refs.is_empty() {
+            self.warn(
+                at,
+                Problem::InlineSecret(
+                    what,
+                    "'${NAME}' in its place reads it from the environment instead (the page asks for it and keeps it in memory only)",
+                ),
+            );
+        }
+    }
+
     /// The top-level `mcp_servers`; also remembers their names for the agents' `mcp_tools`.
     pub(super) fn mcp_servers(&mut self, top: &Mapping) -> Vec<McpServerSpec> {
         let mut out: Vec<McpServerSpec> = Vec::new();
@@ -119,23 +143,16 @@ impl Walker<'_> {
                 for s in http.auth_header.iter().chain(&http.auth_token) {
                     variables_in(s, &mut vars);
                 }
-                // A token with no `${VAR}` in it is the credential itself, written in the file.
-                if http.auth_token.as_deref().is_some_and(|t| {
-                    let mut v = BTreeSet::new();
-                    variables_in(t, &mut v);
-                    v.is_empty()
-                }) {
-                    self.warn(
-                        with(path, "auth_token"),
-                        Problem::InlineSecret(
-                            "this MCP server's token",
-                            "'auth_token: ${NAME}' reads it from the environment instead (the page asks for it and keeps it in memory only)",
-                        ),
-                    );
+                if let Some(t) = &http.auth_token {
+                    self.literal_credential(with(path, "auth_token"), t, "this MCP server's token");
                 }
                 for (k, v) in &http.custom_headers {
                     variables_in(k, &mut vars);
                     variables_in(v, &mut vars);
+                    if names_a_credential(k) {
+                        let at = with(&with(path, "custom_headers"), k.as_str());
+                        self.literal_credential(at, v, "this header's credential");
+                    }
                 }
                 Some(if t == "sse" {
                     McpTransport::Sse(http)
@@ -155,6 +172,10 @@ impl Walker<'_> {
                 for (k, v) in &env {
                     variables_in(k, &mut vars);
                     variables_in(v, &mut vars);
+                    if names_a_credential(k) {
+                        let at = with(&with(path, "env"), k.as_str());
+                        self.literal_credential(at, v, "this variable's credential");
+                    }
                 }
                 Some(McpTransport::Stdio { command, args, env })
             }
