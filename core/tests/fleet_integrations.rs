@@ -311,8 +311,15 @@ global-secrets:
             "{message}"
         );
     }
-    assert!(found[0].2.contains("'${NAME}' in its place"), "{}", found[0].2);
+    assert!(
+        found[0].2.contains("'${NAME}' in its place"),
+        "{}",
+        found[0].2
+    );
     assert!(found[3].2.contains("'from_env: NAME'"), "{}", found[3].2);
     // The warning never repeats the value.
-    assert!(found.iter().all(|(_, _, m)| !m.contains("sk-")), "{found:#?}");
+    assert!(
+        found.iter().all(|(_, _, m)| !m.contains("sk-")),
+        "{found:#?}"
+    );
 }

@@ -78,7 +78,7 @@ impl Walker<'_> {
                 at,
                 Problem::InlineSecret(
                     what,
-                    "'${NAME}' in its place reads it from the environment instead (the page asks for it and keeps it in memory only)",
+                    "'${NAME}' in its place reads it from the environment instead (the page asks for it in a form and keeps it in memory only)",
                 ),
             );
         }

@@ -13,7 +13,7 @@ use serde_yaml::{Mapping, Value};
 const SECRET_FIELDS: &[&str] = &["value", "from_env", "preserve_existing"];
 
 /// What an inline secret's warning proposes instead.
-const FROM_ENV: &str = "'from_env: NAME' reads it from the environment instead (the page asks for it and keeps it in memory only)";
+const FROM_ENV: &str = "'from_env: NAME' reads it from the environment instead (the page asks for it in a form and keeps it in memory only)";
 
 /// The upper-cased name, if it is a valid secret name.
 fn secret_name(raw: &str) -> Option<String> {
