@@ -250,7 +250,8 @@ preserve_secrets: [runtime_token, RUNTIME_TOKEN]
 /// A secret written into the file travels with the file (the page's draft and History, plan
 /// files, downloads): each one is a warning at its value, naming the alternative. One read from
 /// the environment, a credential with a `$VAR` in it, or a header or variable whose name does
-/// not say credential, is not.
+/// not say credential (`X-Author`, `TOKENIZER_PATH`, `KEYBOARD_LAYOUT`: words, not substrings),
+/// is not.
 #[test]
 fn inline_secret_values_are_warnings_at_their_value() {
     let yaml = format!(
@@ -260,7 +261,7 @@ fn inline_secret_values_are_warnings_at_their_value() {
     server_url: https://docs.example/mcp
     auth_header: Authorization
     auth_token: Bearer sk-live-123
-    custom_headers: {{X-Api-Key: sk-hdr-1, X-Team: support, X-Auth: $HDR}}
+    custom_headers: {{X-Api-Key: sk-hdr-1, X-Team: support, X-Auth: $HDR, X-Author: jane, accessToken: at-1}}
   - name: wiki
     type: sse
     server_url: https://wiki.example/sse
@@ -268,7 +269,7 @@ fn inline_secret_values_are_warnings_at_their_value() {
   - name: local
     type: stdio
     command: server
-    env: {{GITHUB_TOKEN: ghp-sk-9, MODE: fast, DB_PASSWORD: \"${{DB_PW}}\"}}
+    env: {{GITHUB_TOKEN: ghp-sk-9, MODE: fast, DB_PASSWORD: \"${{DB_PW}}\", TOKENIZER_PATH: /m, KEYBOARD_LAYOUT: us, HF_APITOKEN: hf-2}}
 global-secrets:
   shared_key: {{value: from-global}}
   REGION: {{from_env: AWS_REGION}}
@@ -291,7 +292,9 @@ global-secrets:
         vec![
             ("mcp_servers[0].auth_token", Some(6)),
             ("mcp_servers[0].custom_headers.X-Api-Key", Some(7)),
+            ("mcp_servers[0].custom_headers.accessToken", Some(7)),
             ("mcp_servers[2].env.GITHUB_TOKEN", Some(15)),
+            ("mcp_servers[2].env.HF_APITOKEN", Some(15)),
             ("global-secrets.shared_key.value", Some(17)),
             ("agents[0].secrets.api_key.value", Some(29)),
         ],
@@ -300,6 +303,8 @@ global-secrets:
     let starts = [
         "this MCP server's token",
         "this header's credential",
+        "this header's credential",
+        "this variable's credential",
         "this variable's credential",
         "this secret's value",
         "this secret's value",
@@ -316,7 +321,7 @@ global-secrets:
         "{}",
         found[0].2
     );
-    assert!(found[3].2.contains("'from_env: NAME'"), "{}", found[3].2);
+    assert!(found[5].2.contains("'from_env: NAME'"), "{}", found[5].2);
     // The warning never repeats the value.
     assert!(
         found.iter().all(|(_, _, m)| !m.contains("sk-")),

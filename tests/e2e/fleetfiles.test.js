@@ -1,5 +1,6 @@
 // The Fleet view's file inputs, through the page only (no server writes: the view validates
-// locally). "Add files…" (two in-memory files) adds them beside the fleet's files and a fleet
+// locally). "Add files…" (from the keyboard: a button, Enter, the browser's file chooser; two
+// in-memory files) adds them beside the fleet's files and a fleet
 // that referenced one of them turns from an error at its line to Valid; "Open folder…" (a real
 // folder on disk, read through webkitRelativePath) replaces the fleet with the folder's
 // fleet.yaml and its files; a bad pick (a folder without any YAML, a fleet.yaml that is not
@@ -64,6 +65,9 @@ test.before(async () => {
   server = await serve(PORT);
   browser = await chromium.launch(LAUNCH);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // File choosers are intercepted from the start: the first listener turns interception on
+  // without waiting, so one added just before a key press can miss the chooser it opens.
+  page.on('filechooser', () => {});
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
 });
@@ -117,8 +121,14 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
   assert.deepStrictEqual(rows, [{ line: `line ${FROM_FILE_LINE}`, msg: "file 'x.md' is not in the fleet's files; add it or fix the path" }]);
   assert.ok(!(await fileNames()).includes('x.md'), 'x.md is not among the files yet');
 
-  // "Add files…" with two files: the notice says so, both are listed, the fleet is valid.
-  await addFiles().setInputFiles([
+  // "Add files…" with two files, from the keyboard (a button in the tab order; Enter opens the
+  // browser's file chooser): the notice says so, both are listed, the fleet is valid.
+  const addButton = page.locator('.files-panel button', { hasText: 'Add files…' });
+  assert.strictEqual(await addButton.evaluate((b) => b.tabIndex), 0, '"Add files…" is in the tab order');
+  await addButton.focus();
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 10000 }), page.keyboard.press('Enter')]);
+  assert.strictEqual(chooser.isMultiple(), true, 'several files at once');
+  await chooser.setFiles([
     { name: 'x.md', mimeType: 'text/markdown', buffer: Buffer.from('You are the typed agent.\n') },
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Some notes.\n') },
   ]);

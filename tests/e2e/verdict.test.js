@@ -212,6 +212,11 @@ async function flow() {
   const ds = path.join(SHOTS, `dataset-${U}.jsonl`);
   fs.writeFileSync(ds, '{"input": "hello", "ground_truth": "hello"}\n{"nope": 1}\n');
   await page.fill('#suite-text', '');
+  // A blank suite says how to begin, not that something is wrong, and cannot run.
+  await page.waitForSelector('#suite-empty');
+  assert.match(await page.textContent('#suite-errors'), /No test cases yet: write a suite here, start from an example, or import a letta-evals dataset\./);
+  assert.strictEqual(await page.locator('#suite-errors .bad').count(), 0);
+  assert.strictEqual(await page.isDisabled('#run-suite'), true);
   await page.setInputFiles('#dataset-file', ds);
   await page.waitForFunction(() => /dataset: tests\/dataset-\d+\.jsonl/.test(document.querySelector('#suite-text').value));
   await page.waitForFunction(() => /tests\/dataset-\d+\.jsonl:2: 'input' must be/.test(document.querySelector('#suite-errors').textContent));

@@ -3,6 +3,7 @@
 
 use super::editor::draft::{self, Undo};
 use super::editor::{diagnostics::Diagnostics, CodeEditor};
+use super::file_picker::FilePicker;
 use crate::api;
 use crate::state::{AppState, Route};
 use canary_core::fleet::FileSet;
@@ -74,13 +75,6 @@ pub fn FleetEditor() -> impl IntoView {
     let new_path = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<Notice>);
     let editor = super::editor::cm::Editor::new();
-    // `webkitdirectory` lets the picker choose a whole folder (the fleet's root).
-    let folder_input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(i) = folder_input.get() {
-            let _ = i.set_attribute("webkitdirectory", "");
-        }
-    });
 
     // Live validation, debounced: validate 250 ms after the last keystroke. The count is the
     // page's, not this view's: a view rebuilt (or left) in between still gets the report of
@@ -247,8 +241,8 @@ pub fn FleetEditor() -> impl IntoView {
                 <h2 id="files-title">"Files"</h2>
                 <p class="hint">"Prompts, blocks, tool sources and documents the fleet references, relative to its folder. Drop files here."</p>
                 <div class="actions wrap">
-                    <label class="button">"Open folder…"<input type="file" class="hidden" multiple=true node_ref=folder_input on:change=move |ev| on_pick(ev, true) /></label>
-                    <label class="button">"Add files…"<input type="file" class="hidden" multiple=true on:change=move |ev| on_pick(ev, false) /></label>
+                    <FilePicker label="Open folder…" multiple=true folder=true on_pick=Callback::new(move |ev| on_pick(ev, true)) />
+                    <FilePicker label="Add files…" multiple=true on_pick=Callback::new(move |ev| on_pick(ev, false)) />
                 </div>
                 {move || notice.get().map(|n| match n {
                     Notice::Done(m) => view! { <p class="notice" id="files-notice" role="status">{m}</p> }.into_any(),

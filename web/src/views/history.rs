@@ -6,6 +6,7 @@
 use crate::api;
 use crate::state::{AppState, PlanState, Route, MAX_HISTORY};
 use crate::views::diff::ChangeView;
+use crate::views::file_picker::FilePicker;
 use canary_core::history::{self, HistoryEntry, Standing};
 use canary_core::plan::Mode;
 use leptos::prelude::*;
@@ -59,7 +60,6 @@ pub fn History() -> impl IntoView {
     let confirming = RwSignal::new(false);
     let imported = RwSignal::new(None::<Imported>);
     let import_seq = StoredValue::new(0u64);
-    let file_input = NodeRef::<leptos::html::Input>::new();
     // Positions shift when the history changes: a choice made before means nothing after.
     Effect::new(move |_| {
         state.history.track();
@@ -129,8 +129,8 @@ pub fn History() -> impl IntoView {
                 <h1>"History"</h1>
                 <div class="actions">
                     <button id="history-export" on:click=export disabled=move || state.history.with(Vec::is_empty)>"Export"</button>
-                    <button id="history-import-button" on:click=move |_| { if let Some(i) = file_input.get() { i.click(); } }>"Import…"</button>
-                    <input type="file" id="history-import" class="hidden-file" tabindex="-1" aria-label="History file to import" accept=".json,application/json" node_ref=file_input on:change=import />
+                    <FilePicker label="Import…" id="history-import" button_id="history-import-button" accept=".json,application/json"
+                        on_pick=Callback::new(import) />
                     <button class="ghost" id="history-clear" disabled=move || state.history.with(Vec::is_empty)
                         on:click=move |_| confirming.set(true)>"Clear history"</button>
                 </div>

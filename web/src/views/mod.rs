@@ -5,6 +5,7 @@ pub mod chat;
 pub mod connect;
 pub mod diff;
 pub mod editor;
+pub mod file_picker;
 pub mod fleet;
 pub mod history;
 pub mod next_step;

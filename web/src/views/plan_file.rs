@@ -9,6 +9,7 @@
 
 use crate::api;
 use crate::state::{AppState, PlanState};
+use crate::views::file_picker::FilePicker;
 use crate::views::plan::review;
 use canary_core::planfile::{FleetSource, PlanFile, PlanFileError};
 use leptos::prelude::*;
@@ -94,11 +95,9 @@ pub fn PlanFileButtons(loaded: RwSignal<Option<LoadedPlanFile>>) -> impl IntoVie
     view! {
         <button id="download-plan" disabled=move || !ready() on:click=move |_| download(state)
             title="Save this plan as a plan file (fleet-canary apply --plan FILE applies it)">"Download plan"</button>
-        <label class="button" title="Review a plan file from fleet-canary plan --out">
-            "Load plan file"
-            <input id="load-plan" type="file" accept=".json,application/json" class="hidden"
-                on:change=move |ev| load(state, event_target(&ev), loaded) />
-        </label>
+        <FilePicker label="Load plan file" id="load-plan" accept=".json,application/json"
+            title="Review a plan file from fleet-canary plan --out"
+            on_pick=Callback::new(move |ev| load(state, event_target(&ev), loaded)) />
     }
 }
 

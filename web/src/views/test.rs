@@ -13,6 +13,7 @@ pub use gate::{after_promote, gate_allows, GateNote, PromoteGate};
 
 use crate::api;
 use crate::state::{AppState, HistoryEntry};
+use crate::views::file_picker::FilePicker;
 use canary_core::canary::Prefix;
 use canary_core::verdict::{
     fleet_hash, is_suite_path, parse_suite, plan_suite, read_verdict, run_plan, store_verdict,
@@ -340,10 +341,8 @@ pub fn Test() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <label class="file-button">"Import a letta-evals dataset (.jsonl) "
-                    <input type="file" id="dataset-file" accept=".jsonl,.json"
-                        on:change=move |ev| import_dataset(state, path, ev) />
-                </label>
+                <FilePicker label="Import a letta-evals dataset (.jsonl)…" id="dataset-file" accept=".jsonl,.json"
+                    on_pick=Callback::new(move |ev| import_dataset(state, path, ev)) />
                 <button id="suite-example" on:click=move |_| set_text(example_suite(&agent_names()))
                     disabled=move || !text.get().trim().is_empty()>"Start from an example"</button>
             </div>
@@ -353,6 +352,12 @@ pub fn Test() -> impl IntoView {
                 on:input=move |ev| set_text(event_target_value(&ev))></textarea>
             <div id="suite-errors" aria-live="polite">
                 {move || {
+                    // A blank suite is where everyone starts: say how to begin, not what is wrong.
+                    if text.with(|t| t.trim().is_empty()) {
+                        return view! {
+                            <p class="muted" id="suite-empty">"No test cases yet: write a suite here, start from an example, or import a letta-evals dataset."</p>
+                        }.into_any();
+                    }
                     let r = parsed.get();
                     if r.ok {
                         let n = r.suite.as_ref().map_or(0, |s| s.cases.len());

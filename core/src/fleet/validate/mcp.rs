@@ -60,12 +60,53 @@ pub(crate) fn variables_in(s: &str, out: &mut BTreeSet<String>) {
 }
 
 /// Whether a header or variable name says its value is a credential (`Authorization`,
-/// `X-Api-Key`, `GITHUB_TOKEN`, …): only those are worth a warning when written literally.
+/// `X-Api-Key`, `GITHUB_TOKEN`, `accessToken`, …): only those are worth a warning when written
+/// literally. Matched by whole words (or a word ending in `token`, `secret`, `password`) (split at `-`, `_`, `.` and lower-to-upper case changes),
+/// so `X-Author`, `KEYBOARD_LAYOUT` or `TOKENIZER_PATH` are not credentials.
 fn names_a_credential(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["auth", "token", "key", "secret", "password", "credential"]
-        .iter()
-        .any(|w| n.contains(w))
+    const WORDS: &[&str] = &[
+        "auth",
+        "authorization",
+        "token",
+        "key",
+        "apikey",
+        "secret",
+        "password",
+        "passwd",
+        "credential",
+        "credentials",
+        "bearer",
+        "pat",
+    ];
+    // Run-together words such as `APITOKEN` or `hfsecret` end with one.
+    const ENDINGS: &[&str] = &["token", "secret", "password", "passwd"];
+    words(name).any(|w| WORDS.contains(&w.as_str()) || ENDINGS.iter().any(|e| w.ends_with(e)))
+}
+
+/// The lower-case words of an identifier: `X-Api-Key` → x, api, key; `accessToken` → access,
+/// token; `DB_PASSWORD` → db, password.
+fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out.into_iter()
 }
 
 impl Walker<'_> {

@@ -188,7 +188,9 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
         <div class="replay" id="replay">
             <div class="actions">
                 <label>"Production agent "
-                    <select id="replay-agent" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    <select id="replay-agent" on:change=move |ev| chosen.set(event_target_value(&ev))
+                        disabled=move || targets.with(|t| t.is_empty())>
+                        {move || targets.with(|t| t.is_empty()).then(|| view! { <option value="">"none deployed"</option> })}
                         {move || targets.get().into_iter().map(|t| {
                             let n = t.production_name.clone();
                             view! { <option value=n.clone() selected=move || chosen.get() == n>{format!("{} ↔ {}", t.production_name, t.canary_name)}</option> }
