@@ -320,7 +320,7 @@ async function flow() {
   assert.strictEqual(await page.$('#verdict-saving'), null, 'the saving note goes once the verdict is stored');
   // The suite's History entry is there although its view was left while it ran.
   await go('history');
-  await page.waitForFunction(() => [...document.querySelectorAll('.history-entry')].some((e) => /2 of 2 passed \(PASSED\)/.test(e.textContent)));
+  await page.waitForFunction(() => [...document.querySelectorAll('.history-entry')].some((e) => /PASSED: suite '[^']+', 2 of 2 cases passed, run \d{4}-\d\d-\d\d \d\d:\d\d UTC/.test(e.textContent)));
   await go('test');
   await page.waitForSelector('#verdict[data-ok="true"][data-current="true"]');
   await plan('promote');

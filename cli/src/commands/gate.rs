@@ -177,7 +177,7 @@ mod tests {
         assert!(missing.contains("fleet-canary test -f FLEET --canary-prefix QA-"));
         let failed = refused(
             &Refusal::Failed {
-                verdict: "suite 's': 1 of 2 passed (FAILED)".into(),
+                verdict: "suite 's', 1 of 2 cases passed".into(),
             },
             "QA-",
         );

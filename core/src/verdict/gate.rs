@@ -27,7 +27,7 @@ pub enum Refusal {
     /// The suite failed for this version.
     #[error("the suite failed for this fleet version: {verdict}; fix the fleet and test again, or override with a reason")]
     Failed {
-        /// Verdict summary.
+        /// What ran ([`crate::verdict::Verdict::detail`]).
         verdict: String,
     },
     /// An override without a reason.
@@ -86,7 +86,7 @@ pub fn gate(
             current: fleet_hash.to_string(),
         },
         Some(v) if !v.ok => Refusal::Failed {
-            verdict: v.summary(),
+            verdict: v.detail(),
         },
         Some(v) => return GateDecision::Allowed { verdict: v.clone() },
     };

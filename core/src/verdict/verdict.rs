@@ -73,17 +73,50 @@ impl Verdict {
         serde_json::from_value(m.get(VERDICT_KEY)?.clone()).ok()
     }
 
-    /// One line for the plan view and the CLI.
+    /// One line for the plan view, the gate's messages and the CLI: the outcome first, then
+    /// [`Verdict::detail`].
     pub fn summary(&self) -> String {
+        format!("{}: {}", self.outcome(), self.detail())
+    }
+
+    /// `PASSED` or `FAILED`, for a view that shows the outcome on its own.
+    pub fn outcome(&self) -> &'static str {
+        if self.ok {
+            "PASSED"
+        } else {
+            "FAILED"
+        }
+    }
+
+    /// What ran, when and on which fleet, without the outcome: `suite 'smoke', 1 of 2 cases
+    /// passed, run 2026-12-02 14:16 UTC, fleet 13b1…`.
+    pub fn detail(&self) -> String {
         format!(
-            "suite '{}': {} of {} passed ({}) at {}, fleet {}",
+            "suite '{}', {} of {} cases passed, run {}, fleet {}",
             self.suite,
             self.passed,
             self.total,
-            if self.ok { "PASSED" } else { "FAILED" },
-            self.at,
+            readable_time(&self.at),
             self.fleet_hash
         )
+    }
+}
+
+/// An ISO-8601 UTC time to the minute (`2026-12-02T14:16:02.296Z` → `2026-12-02 14:16 UTC`);
+/// anything else as it is (a verdict written by another tool keeps its own time).
+fn readable_time(at: &str) -> String {
+    let b = at.as_bytes();
+    let shaped = b.len() >= 17
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && at.ends_with('Z')
+        && at.is_char_boundary(16);
+    if shaped {
+        format!("{} {} UTC", &at[..10], &at[11..16])
+    } else {
+        at.to_string()
     }
 }
 
@@ -154,4 +187,52 @@ pub async fn read_verdict<T: Transport>(
     let agents = client.agents_matching(prefix).await?;
     let live = LiveState::from_api(&agents, &[], &[], &[], &[]);
     Ok(latest_verdict(&live, prefix, fleet_hash))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(ok: bool, at: &str) -> Verdict {
+        Verdict {
+            suite: "smoke".into(),
+            fleet_hash: "13b147ce652b8b5f".into(),
+            prefix: "CANARY-".into(),
+            at: at.into(),
+            total: 2,
+            passed: if ok { 2 } else { 1 },
+            failed: if ok { 0 } else { 1 },
+            ok,
+            failed_cases: vec![],
+        }
+    }
+
+    #[test]
+    fn the_summary_leads_with_the_outcome_once_and_a_readable_time() {
+        let v = verdict(false, "2026-12-02T14:16:02.296Z");
+        assert_eq!(
+            v.summary(),
+            "FAILED: suite 'smoke', 1 of 2 cases passed, run 2026-12-02 14:16 UTC, fleet 13b147ce652b8b5f"
+        );
+        assert_eq!(v.outcome(), "FAILED");
+        assert!(!v.detail().contains("FAILED"));
+        assert!(verdict(true, "2026-12-02T14:16:02Z")
+            .summary()
+            .starts_with("PASSED: suite 'smoke', 2 of 2 cases passed, run 2026-12-02 14:16 UTC"));
+    }
+
+    #[test]
+    fn a_time_in_another_shape_is_kept_as_it_is() {
+        for at in [
+            "yesterday",
+            "2026-12-02 14:16",
+            "2026-12-02T14:16:02+01:00",
+            "2026-12-02T14:1é:00Z",
+        ] {
+            assert!(
+                verdict(true, at).detail().contains(&format!("run {at},")),
+                "{at}"
+            );
+        }
+    }
 }

@@ -233,7 +233,7 @@ pub(crate) fn verdict_view(v: Option<Verdict>, hash: &str) -> AnyView {
             let class = if v.ok && current { "callout ok" } else { "callout warn" };
             view! {
                 <div class=class id="verdict" data-ok=v.ok.to_string() data-current=current.to_string()>
-                    <strong>{if v.ok { "PASSED" } else { "FAILED" }}</strong>" "{v.summary()}
+                    <strong>{v.outcome()}</strong>" "{v.detail()}
                     {(!current).then(|| view! { <p>"This verdict is for another version of the fleet (this one is "<code>{hash.to_string()}</code>"): run the suite again."</p> })}
                     {(!v.failed_cases.is_empty()).then(|| view! { <p class="muted">{format!("Failed: {}", v.failed_cases.join(", "))}</p> })}
                 </div>
