@@ -83,13 +83,32 @@ pub fn production_banner(plan: &Plan) -> Option<String> {
     }
 }
 
+/// An ISO-8601 UTC time to the minute (`2026-12-02T14:16:02.296Z` → `2026-12-02 14:16 UTC`);
+/// anything else as it is (a time written by another tool stays as it was).
+pub fn readable_time(at: &str) -> String {
+    let b = at.as_bytes();
+    let shaped = b.len() >= 17
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && at.ends_with('Z')
+        && at.is_char_boundary(16);
+    if shaped {
+        format!("{} {} UTC", &at[..10], &at[11..16])
+    } else {
+        at.to_string()
+    }
+}
+
 /// The warning when the fleet about to be promoted differs from the one the canaries of
 /// `prefix` were deployed from (at `deployed_at`): what production gets was never tested.
 pub fn deployed_version_warning(prefix: &str, deployed_at: &str) -> String {
     format!(
         "This fleet differs from the version the {prefix} canaries were deployed from \
-         ({deployed_at}): promoting it puts changes into production that the canaries never \
-         ran. Deploy the canaries again and test them, or promote the deployed version."
+         ({}): promoting it puts changes into production that the canaries never \
+         ran. Deploy the canaries again and test them, or promote the deployed version.",
+        readable_time(deployed_at)
     )
 }
 

@@ -150,7 +150,7 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   await page.selectOption('#mode', 'promote');
   await planShows(A);
   assert.match(await page.textContent('#production-banner'), /PRODUCTION — promote/);
-  assert.match(await page.textContent('#deployed-differs'), new RegExp(`differs from the version the ${P} canaries were deployed from`));
+  assert.match(await page.textContent('#deployed-differs'), new RegExp(`differs from the version the ${P} canaries were deployed from \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\)`));
   await page.screenshot({ path: path.join(SHOTS, 'review-promote-differs.png'), fullPage: false });
   await assertAccessible(page, 'promote plan with the production banner');
   await page.selectOption('#mode', 'canary');

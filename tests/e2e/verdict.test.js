@@ -171,6 +171,9 @@ async function flow() {
   await setFleet(fleet('You help.'));
   await plan('promote');
   await gate('refused', /no test suite has run/);
+  // The Plan's Execute… cannot open a promote the gate refuses; it says why.
+  await page.waitForFunction(() => document.querySelector('#to-execute')?.disabled);
+  assert.match(await page.getAttribute('#to-execute', 'title'), /refused by the test gate/);
   await go('run');
   assert.strictEqual(await page.isDisabled('#confirm'), true, 'promote refused by the gate');
   await page.waitForSelector('#gate-note');
@@ -178,6 +181,7 @@ async function flow() {
   await page.check('#gate-override');
   await page.fill('#gate-reason', 'first release, nothing to compare with');
   await gate('overridden', /first release/);
+  await page.waitForFunction(() => !document.querySelector('#to-execute')?.disabled);
   await execute();
   const prod = await agentNamed(AGENT);
   assert.ok(prod, 'production agent promoted');

@@ -96,27 +96,9 @@ impl Verdict {
             self.suite,
             self.passed,
             self.total,
-            readable_time(&self.at),
+            crate::wording::readable_time(&self.at),
             self.fleet_hash
         )
-    }
-}
-
-/// An ISO-8601 UTC time to the minute (`2026-12-02T14:16:02.296Z` → `2026-12-02 14:16 UTC`);
-/// anything else as it is (a verdict written by another tool keeps its own time).
-fn readable_time(at: &str) -> String {
-    let b = at.as_bytes();
-    let shaped = b.len() >= 17
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b[10] == b'T'
-        && b[13] == b':'
-        && at.ends_with('Z')
-        && at.is_char_boundary(16);
-    if shaped {
-        format!("{} {} UTC", &at[..10], &at[11..16])
-    } else {
-        at.to_string()
     }
 }
 

@@ -173,9 +173,23 @@ pub fn PlanReview() -> impl IntoView {
             })}
         }
     };
+    // A promote the test gate refuses cannot run (the Execute view disables it too): the
+    // button says so here rather than opening a page whose only action is disabled.
+    let refused = move || {
+        state.plan.with(|p| match p {
+            PlanState::Ready(r) if r.plan.mode == Mode::Promote => {
+                !crate::views::test::gate_allows(
+                    state,
+                    &(r.plan.mode, canary_core::verdict::fleet_hash(&r.fleet)),
+                )
+            }
+            _ => false,
+        })
+    };
     let ready = move || {
         matches!(state.plan.get(), PlanState::Ready(ref r) if r.plan.is_executable() && !r.plan.is_noop())
             && state.stale_reasons().is_empty()
+            && !refused()
     };
     // Clickable when the plan can run, or when a re-plan (started or needed) may make it so.
     let can_click = move || {
@@ -226,7 +240,8 @@ pub fn PlanReview() -> impl IntoView {
                     <button id="diff-wrap" on:click=move |_| wrap.update(|t| *t = !*t) aria-pressed=move || wrap.get().to_string()>"Wrap lines"</button>
                     <button id="replan" on:click=move |_| review(state)>"Re-plan"</button>
                     <crate::views::plan_file::PlanFileButtons loaded=loaded_file />
-                    <button class="primary" id="to-execute" disabled=move || !can_click() aria-busy=move || pending_exec.get().to_string() on:click=on_execute>
+                    <button class="primary" id="to-execute" disabled=move || !can_click() aria-busy=move || pending_exec.get().to_string() on:click=on_execute
+                        title=move || refused().then_some("Promote is refused by the test gate (above): run the suite, or override it with a reason")>
                         {move || if pending_exec.get() { "Planning…" } else { "Execute…" }}</button>
                 </div>
             </div>

@@ -233,8 +233,9 @@ fn check_note(state: AppState, c: &Check) -> impl IntoView {
 /// What the run did or is doing. It stands apart from the plan view's state: the re-plan that
 /// follows a run must not hide its result.
 fn run_status(state: AppState) -> impl IntoView {
-    move || match state.run.get() {
-        RunState::Idle => view! { <p class="muted">"Not started."</p> }.into_any(),
+    move || {
+        match state.run.get() {
+        RunState::Idle => view! { <p class="muted">"Nothing has run for this plan yet: the report appears here, step by step, as the requests answer."</p> }.into_any(),
         RunState::Running(r, events) => {
             let st = statuses(&events, &r);
             let total = st.len().max(1) + r.plan.fleet_steps.len() + r.plan.deletions().len();
@@ -330,6 +331,7 @@ fn run_status(state: AppState) -> impl IntoView {
             view! { <p class="bad" role="alert" id="run-error">{e}</p> }.into_any()
         }
     }
+    }
 }
 
 /// The execute view.
@@ -339,6 +341,8 @@ pub fn Execute() -> impl IntoView {
     let stale = Memo::new(move |_| !state.stale_reasons().is_empty());
     let confirm = move || {
         match state.plan.get() {
+        // After a run, the re-plan is the report's convergence check, which says so itself.
+        PlanState::Loading(_) if matches!(state.run.get(), RunState::Finished(..)) => ().into_any(),
         PlanState::Loading(_) => view! { <p class="muted" id="planning">"Reading the server and planning…"</p> }.into_any(),
         PlanState::Ready(r) => {
             let server = r.inputs.conn.base_url.clone();

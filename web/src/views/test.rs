@@ -230,7 +230,12 @@ pub(crate) fn verdict_view(v: Option<Verdict>, hash: &str) -> AnyView {
         None => view! { <p class="muted" id="verdict">"No verdict yet for this prefix: run a suite."</p> }.into_any(),
         Some(v) => {
             let current = v.fleet_hash == hash;
-            let class = if v.ok && current { "callout ok" } else { "callout warn" };
+            // Failed is red, as the results below; a pass for another version of the fleet, amber.
+            let class = match (v.ok, current) {
+                (true, true) => "callout ok",
+                (true, false) => "callout warn",
+                (false, _) => "callout bad",
+            };
             view! {
                 <div class=class id="verdict" data-ok=v.ok.to_string() data-current=current.to_string()>
                     <strong>{v.outcome()}</strong>" "{v.detail()}

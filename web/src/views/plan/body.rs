@@ -242,7 +242,7 @@ fn deployed_check(r: &Reviewed) -> impl IntoView {
         then.as_deref() == Some(canary_core::verdict::fleet_hash(&r.fleet).as_str())
     };
     if same {
-        return view! { <p class="ok" id="deployed-same">{format!("This is the fleet the {prefix} canaries were deployed from ({}).", e.time)}</p> }.into_any();
+        return view! { <p class="ok" id="deployed-same">{format!("This is the fleet the {prefix} canaries were deployed from ({}).", wording::readable_time(&e.time))}</p> }.into_any();
     }
     let change = canary_core::plan::Change {
         field: "fleet.yaml".into(),

@@ -202,7 +202,7 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
                         on:change=move |ev| count.set(event_target_value(&ev).parse().unwrap_or(10).clamp(1, 100)) />
                     " user messages"</label>
                 <button id="replay-refresh" on:click=move |_| load()>"Refresh agents"</button>
-                <button class="primary" id="replay-run" disabled=move || chosen.with(|c| c.is_empty()) || matches!(status.get(), State::Running(_))
+                <button id="replay-run" disabled=move || chosen.with(|c| c.is_empty()) || matches!(status.get(), State::Running(_))
                     on:click=move |_| start()>"Replay"</button>
             </div>
             {move || targets.with(|t| t.is_empty()).then(|| view! { <p class="muted">"No canary of this prefix has a production agent to replay from."</p> })}
