@@ -274,16 +274,19 @@ test('Load example keeps the previous text one Undo away', async () => {
   assert.strictEqual(await page.$('#undo-toast'), null);
 });
 
-test('focus ring: the editor shows a visible outline when focused', async () => {
+test('focus ring: the whole editor, gutter included, shows a visible ring when focused', async () => {
+  const ring = () => page.$eval('.editor', (e) => { const s = getComputedStyle(e); return { shadow: s.boxShadow, border: s.borderTopColor }; });
   await page.focus('#load-example');
-  assert.strictEqual(await page.$eval('.cm-editor', (e) => getComputedStyle(e).outlineStyle), 'none');
+  const off = await ring();
+  assert.strictEqual(off.shadow, 'none');
   await page.focus('#yaml');
   // CodeMirror marks itself focused just after the focus event.
   await page.waitForFunction(() => document.querySelector('.cm-editor.cm-focused'));
-  const o = await page.$eval('.cm-editor', (e) => { const s = getComputedStyle(e); return { style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor }; });
-  assert.strictEqual(o.style, 'solid');
-  assert.ok(o.width >= 2, `outline ${o.width}px`);
-  assert.notStrictEqual(o.color, 'rgba(0, 0, 0, 0)');
+  const on = await ring();
+  assert.match(on.shadow, /rgb\(\d+, \d+, \d+\) 0px 0px 0px 1px/, `ring ${on.shadow}`);
+  assert.notStrictEqual(on.border, off.border, 'the border takes the accent colour');
+  // The ring is on the editor's frame, outside the gutter, not on CodeMirror's inner box.
+  assert.strictEqual(await page.$eval('.cm-editor', (e) => getComputedStyle(e).outlineStyle), 'none');
 });
 
 test('drafts: an edit survives a reload, with a notice and "Discard draft"', async () => {
