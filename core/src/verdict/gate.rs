@@ -136,17 +136,7 @@ mod tests {
     use super::*;
 
     fn v(ok: bool, hash: &str) -> Verdict {
-        Verdict {
-            suite: "s".into(),
-            fleet_hash: hash.into(),
-            prefix: "CANARY-".into(),
-            at: "2026-01-01T00:00:00Z".into(),
-            total: 2,
-            passed: if ok { 2 } else { 1 },
-            failed: if ok { 0 } else { 1 },
-            ok,
-            failed_cases: vec![],
-        }
+        crate::verdict::verdict::sample(ok, hash, "2026-01-01T00:00:00Z")
     }
 
     #[test]

@@ -171,22 +171,29 @@ pub async fn read_verdict<T: Transport>(
     Ok(latest_verdict(&live, prefix, fleet_hash))
 }
 
+/// A verdict of suite `smoke` (2 cases; both passed when `ok`, else 1) for the tests here and
+/// in the gate.
+#[cfg(test)]
+pub(crate) fn sample(ok: bool, fleet_hash: &str, at: &str) -> Verdict {
+    Verdict {
+        suite: "smoke".into(),
+        fleet_hash: fleet_hash.into(),
+        prefix: "CANARY-".into(),
+        at: at.into(),
+        total: 2,
+        passed: if ok { 2 } else { 1 },
+        failed: if ok { 0 } else { 1 },
+        ok,
+        failed_cases: vec![],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn verdict(ok: bool, at: &str) -> Verdict {
-        Verdict {
-            suite: "smoke".into(),
-            fleet_hash: "13b147ce652b8b5f".into(),
-            prefix: "CANARY-".into(),
-            at: at.into(),
-            total: 2,
-            passed: if ok { 2 } else { 1 },
-            failed: if ok { 0 } else { 1 },
-            ok,
-            failed_cases: vec![],
-        }
+        sample(ok, "13b147ce652b8b5f", at)
     }
 
     #[test]
