@@ -174,16 +174,21 @@ pub fn PlanReview() -> impl IntoView {
         }
     };
     // A promote the test gate refuses cannot run (the Execute view disables it too): the
-    // button says so here rather than opening a page whose only action is disabled.
-    let refused = move || {
+    // button says so here rather than opening a page whose only action is disabled. The fleet's
+    // hash (a serialization of the whole fleet) is taken once per plan, not per redraw.
+    let promote_hash = Memo::new(move |_| {
         state.plan.with(|p| match p {
             PlanState::Ready(r) if r.plan.mode == Mode::Promote => {
-                !crate::views::test::gate_allows(
-                    state,
-                    &(r.plan.mode, canary_core::verdict::fleet_hash(&r.fleet)),
-                )
+                Some(canary_core::verdict::fleet_hash(&r.fleet))
             }
-            _ => false,
+            _ => None,
+        })
+    });
+    let refused = move || {
+        promote_hash.with(|h| {
+            h.as_ref().is_some_and(|h| {
+                !crate::views::test::gate_allows(state, &(Mode::Promote, h.clone()))
+            })
         })
     };
     let ready = move || {

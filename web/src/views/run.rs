@@ -230,12 +230,15 @@ fn check_note(state: AppState, c: &Check) -> impl IntoView {
     }
 }
 
+/// Before the run: where its report will be.
+const IDLE: &str = "Nothing has run for this plan yet: the report appears here, step by step, \
+                    as the requests answer.";
+
 /// What the run did or is doing. It stands apart from the plan view's state: the re-plan that
 /// follows a run must not hide its result.
 fn run_status(state: AppState) -> impl IntoView {
-    move || {
-        match state.run.get() {
-        RunState::Idle => view! { <p class="muted">"Nothing has run for this plan yet: the report appears here, step by step, as the requests answer."</p> }.into_any(),
+    move || match state.run.get() {
+        RunState::Idle => view! { <p class="muted">{IDLE}</p> }.into_any(),
         RunState::Running(r, events) => {
             let st = statuses(&events, &r);
             let total = st.len().max(1) + r.plan.fleet_steps.len() + r.plan.deletions().len();
@@ -330,7 +333,6 @@ fn run_status(state: AppState) -> impl IntoView {
         RunState::Failed(e) => {
             view! { <p class="bad" role="alert" id="run-error">{e}</p> }.into_any()
         }
-    }
     }
 }
 

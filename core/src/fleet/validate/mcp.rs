@@ -61,31 +61,29 @@ pub(crate) fn variables_in(s: &str, out: &mut BTreeSet<String>) {
 
 /// Whether a header or variable name says its value is a credential (`Authorization`,
 /// `X-Api-Key`, `GITHUB_TOKEN`, `accessToken`, …): only those are worth a warning when written
-/// literally. Matched by whole words (or a word ending in `token`, `secret`, `password`) (split at `-`, `_`, `.` and lower-to-upper case changes),
-/// so `X-Author`, `KEYBOARD_LAYOUT` or `TOKENIZER_PATH` are not credentials.
+/// literally. Matched by words (split at `-`, `_`, `.` and lower-to-upper case changes), not
+/// substrings, so `X-Author`, `KEYBOARD_LAYOUT` or `TOKENIZER_PATH` are not credentials.
 fn names_a_credential(name: &str) -> bool {
     const WORDS: &[&str] = &[
         "auth",
         "authorization",
-        "token",
         "key",
         "apikey",
-        "secret",
-        "password",
-        "passwd",
         "credential",
         "credentials",
         "bearer",
         "pat",
     ];
-    // Run-together words such as `APITOKEN` or `hfsecret` end with one.
+    // These also end run-together words such as `APITOKEN` or `hfsecret`.
     const ENDINGS: &[&str] = &["token", "secret", "password", "passwd"];
-    words(name).any(|w| WORDS.contains(&w.as_str()) || ENDINGS.iter().any(|e| w.ends_with(e)))
+    words(name)
+        .iter()
+        .any(|w| WORDS.contains(&w.as_str()) || ENDINGS.iter().any(|e| w.ends_with(e)))
 }
 
 /// The lower-case words of an identifier: `X-Api-Key` → x, api, key; `accessToken` → access,
 /// token; `DB_PASSWORD` → db, password.
-fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+fn words(name: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -106,7 +104,7 @@ fn words(name: &str) -> impl Iterator<Item = String> + '_ {
     if !cur.is_empty() {
         out.push(cur);
     }
-    out.into_iter()
+    out
 }
 
 impl Walker<'_> {
