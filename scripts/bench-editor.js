@@ -3,15 +3,20 @@
 // error in every agent, in the release app in headless Chromium; and, when LETTA_BASE_URL is
 // set, "Review plan" to a drawn summary for 2,000 agents (judged only on an empty server).
 //
-// Keystroke: real key presses (Playwright), caret mid-file. Measured in the page from the
-// keydown to the end of a task queued at keydown — the input handler, the effects it runs and
-// a forced style + layout — plus the Event Timing API's input-to-next-paint for any keystroke
-// that took over 16 ms; the floor is the same keys in a bare <textarea> with the same text. Diagnostics: a real keystroke that renames a field; the
-// time from its keydown until the error list changes, minus the 250 ms debounce; the wasm
-// parse + validate time the page records (data-check-ms) is printed beside it.
-// Budgets: keystroke ≤ 16 ms (median and p95), diagnostics ≤ 300 ms (median). Exits 1 when a
-// budget fails. Writes target/bench-editor.json. tests/e2e/editor.test.js prints the same
-// figures (without budgets) through `keystrokes` and `diagnostics`.
+// Keystroke: real key presses (Playwright), caret mid-file, under a Chromium trace. What a key
+// costs is the main thread's work for it: every task from the one that dispatches its keydown
+// to the end of the frame that draws it (input handling, our handler and the effects it runs,
+// style, layout, paint), read from the trace. Printed beside it, the wall time from the keydown
+// to the end of a task queued at keydown with a forced style + layout: it includes the time
+// the main thread waits, idle, for the next frame (Chromium runs the frame before that task),
+// so it follows the phase of the key against the 60 Hz frame, not the work. The floor is the
+// same keys in a bare <textarea> with the same text, measured both ways. Diagnostics: a real
+// keystroke that renames a field; the time from its keydown until the error list changes,
+// minus the 250 ms debounce; the wasm parse + validate time the page records (data-check-ms) is
+// printed beside it. Budgets: keystroke work ≤ 16 ms (median and p95; a frame's budget),
+// diagnostics ≤ 300 ms (median). Exits 1 when a budget fails. Writes target/bench-editor.json.
+// tests/e2e/editor.test.js prints the same figures (without budgets) through `keystrokes` and
+// `diagnostics`.
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
@@ -47,7 +52,40 @@ async function setText(page, yaml, expect) {
   await page.waitForFunction((e) => document.querySelector('#diagnostics')?.textContent.includes(e), expect, { timeout: 60000 });
 }
 
-/** Types `count` keys into the textarea `sel` (caret mid-file); the cost of each (ms). */
+/** The trace's categories that hold what `keyWork` reads: the main thread's tasks
+ * (`toplevel`), the events they dispatch (`devtools.timeline`) and the frames (`benchmark`). */
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'benchmark'];
+
+/** The main thread's work (ms) for each keystroke in a Chromium trace: the top-level tasks from
+ * the one that dispatches the keydown to the end of the first frame (`BeginMainFrame`) after
+ * it, the frame that draws the key. The idle time in between, waiting for that frame, is not
+ * work and is not counted. */
+function keyWork(trace) {
+  const events = JSON.parse(trace).traceEvents.filter((e) => e.ph === 'X');
+  const thread = (e) => `${e.pid}:${e.tid}`;
+  const keydowns = events.filter((e) => e.name === 'EventDispatch' && e.args?.data?.type === 'keydown');
+  const main = new Set(keydowns.map(thread));
+  const on = (name) => events.filter((e) => e.name === name && main.has(thread(e))).sort((a, b) => a.ts - b.ts);
+  const top = [];
+  for (const e of on('ThreadControllerImpl::RunTask')) {
+    const last = top[top.length - 1];
+    if (!last || thread(last) !== thread(e) || e.ts >= last.ts + last.dur) top.push(e);
+  }
+  const frames = on('ProxyMain::BeginMainFrame');
+  const work = [];
+  for (const k of keydowns.sort((a, b) => a.ts - b.ts)) {
+    const task = top.find((x) => thread(x) === thread(k) && x.ts <= k.ts && x.ts + x.dur >= k.ts);
+    const frame = frames.find((f) => thread(f) === thread(k) && f.ts > k.ts + k.dur);
+    if (!task || !frame) continue;
+    const end = frame.ts + frame.dur;
+    work.push(top.filter((x) => thread(x) === thread(k) && x.ts >= task.ts && x.ts < end).reduce((s, x) => s + x.dur, 0) / 1000);
+  }
+  return work;
+}
+
+/** Types `count` keys into the editor or textarea `sel` (caret mid-file): per key, the wall time
+ * to a task after its frame (`ks`, ms), the main thread's work for it (`work`, ms, traced) and
+ * the Event Timing durations over 16 ms (`slow`). */
 async function typeInto(page, sel, count) {
   await page.evaluate((sel) => {
     const t = document.querySelector(sel);
@@ -78,16 +116,21 @@ async function typeInto(page, sel, count) {
     });
     window.__po.observe({ type: 'event', durationThreshold: 16, buffered: false });
   }, sel);
+  const browser = page.context().browser();
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   for (let i = 0; i < count; i++) {
     await page.keyboard.type(i % 8 === 7 ? ' ' : 'x');
     await page.waitForTimeout(40);
   }
   await page.waitForTimeout(300);
-  return page.evaluate(() => {
+  const work = keyWork((await browser.stopTracing()).toString());
+  const r = await page.evaluate(() => {
     document.removeEventListener('keydown', window.__onKey, { capture: true });
     window.__po.disconnect();
     return { ks: window.__ks, slow: window.__slow };
   });
+  if (work.length !== count) throw new Error(`the trace holds ${work.length} of ${count} keystrokes`);
+  return { ...r, work };
 }
 
 /** Per-keystroke cost (ms) of `count` typed characters in a fleet of `agents` agents, and the
@@ -108,10 +151,11 @@ async function keystrokes(page, { agents = 300, count = 40 } = {}) {
   await page.evaluate(() => document.querySelector('#floor-textarea').remove());
   const r = await typeInto(page, '#yaml', count);
   const info = await page.evaluate(() => ({ lines: document.querySelector('#yaml').fleetText().split('\n').length, rows: document.querySelectorAll('#yaml .cm-line').length }));
+  const stats = (v) => ({ median: median(v), p95: pct(v, 0.95), max: Math.max(...v) });
   return {
-    agents, lines: info.lines, count: r.ks.length, median: median(r.ks), p95: pct(r.ks, 0.95), max: Math.max(...r.ks),
+    agents, lines: info.lines, count: r.ks.length, ...stats(r.work), wall: stats(r.ks),
     over16: r.slow.length, slowest: r.slow.length ? Math.max(...r.slow) : 0, rows: info.rows,
-    floor: { median: median(floor.ks), p95: pct(floor.ks, 0.95), over16: floor.slow.length },
+    floor: { ...stats(floor.work), wall: stats(floor.ks), over16: floor.slow.length },
   };
 }
 
@@ -197,9 +241,10 @@ async function reviewPlan(page, server, { agents = 2000, rounds = 5 } = {}) {
 
 function describe(k, d) {
   return [
-    `keystroke, ${k.agents} agents (${k.lines} lines), ${k.count} keys: median ${k.median.toFixed(1)} ms, p95 ${k.p95.toFixed(1)} ms, max ${k.max.toFixed(1)} ms; ` +
-      `input-to-paint over 16 ms: ${k.over16}${k.over16 ? ` (slowest ${k.slowest} ms)` : ''}; lines in the DOM: ${k.rows}; ` +
-      `floor (a bare textarea, same text): median ${k.floor.median.toFixed(1)} ms, p95 ${k.floor.p95.toFixed(1)} ms, over 16 ms: ${k.floor.over16}`,
+    `keystroke, ${k.agents} agents (${k.lines} lines), ${k.count} keys: main-thread work median ${k.median.toFixed(1)} ms, p95 ${k.p95.toFixed(1)} ms, max ${k.max.toFixed(1)} ms ` +
+      `(floor, a bare textarea with the same text: median ${k.floor.median.toFixed(1)} ms, p95 ${k.floor.p95.toFixed(1)} ms); ` +
+      `keydown to a task after its frame, wall time: median ${k.wall.median.toFixed(1)} ms, p95 ${k.wall.p95.toFixed(1)} ms (floor ${k.floor.wall.median.toFixed(1)} / ${k.floor.wall.p95.toFixed(1)} ms); ` +
+      `input-to-paint over 16 ms: ${k.over16}${k.over16 ? ` (slowest ${k.slowest} ms)` : ''} (floor ${k.floor.over16}); lines in the DOM: ${k.rows}`,
     `diagnostics, ${d.agents} agents (${(d.bytes / 1024).toFixed(0)} KB, an error in each), ${d.rounds} keystrokes: median ${d.median.toFixed(0)} ms, max ${d.max.toFixed(0)} ms after the debounce ` +
       `(parse + validate in wasm ${d.check.toFixed(0)} ms; ${d.rows} rows rendered)`,
   ];
@@ -230,8 +275,8 @@ async function main() {
     for (const l of describe(k, d)) console.log(`  ${l}`);
     console.log(`  ${describe(k2, d)[0]}`);
     const budgets = [
-      ['keystroke median ≤ 16 ms (300 agents)', k.median <= 16],
-      ['keystroke p95 ≤ 16 ms (300 agents)', k.p95 <= 16],
+      ['keystroke work median ≤ 16 ms (300 agents)', k.median <= 16],
+      ['keystroke work p95 ≤ 16 ms (300 agents)', k.p95 <= 16],
       ['edit to diagnostics ≤ 300 ms (2,000 agents, debounce excluded)', d.median <= 300],
     ];
     // "Review plan" → summary at 2,000 agents: judged on an empty server (the budget's terms:
@@ -254,5 +299,5 @@ async function main() {
   }
 }
 
-module.exports = { fleetYaml, settled, keystrokes, diagnostics, reviewPlan, describe };
+module.exports = { fleetYaml, settled, keystrokes, diagnostics, reviewPlan, describe, keyWork };
 if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
