@@ -137,7 +137,7 @@ async function typeInto(page, sel, count) {
  * floor: the same keys in a bare <textarea> of the same size and text in the same page. */
 async function keystrokes(page, { agents = 300, count = 40 } = {}) {
   const yaml = fleetYaml(agents);
-  await setText(page, yaml, `Valid: ${agents} agent(s)`);
+  await setText(page, yaml, `Valid: ${agents} agents.`);
   await page.evaluate((y) => {
     const r = document.querySelector('.editor').getBoundingClientRect();
     const f = document.createElement('textarea');
@@ -163,7 +163,7 @@ async function keystrokes(page, { agents = 300, count = 40 } = {}) {
  * error: each key renames agent 0's unknown field, so the first row of the list changes. */
 async function diagnostics(page, { agents = 2000, rounds = 6 } = {}) {
   const yaml = fleetYaml(agents, agents);
-  await setText(page, yaml, `${agents} error(s)`);
+  await setText(page, yaml, `${agents} errors: fix them`);
   await page.evaluate(() => {
     const t = document.querySelector('#yaml');
     const d = document.querySelector('#diagnostics');
@@ -218,7 +218,7 @@ async function reviewPlan(page, server, { agents = 2000, rounds = 5 } = {}) {
       window.__vo = new MutationObserver(() => { window.__checked = true; });
       window.__vo.observe(document.querySelector('#diagnostics'), { attributes: true, attributeFilter: ['data-check-ms'] });
     });
-    await setText(page, yaml.replace('description: Bench agent 0', `description: Bench agent 0 round ${r}`), `Valid: ${agents} agent(s)`);
+    await setText(page, yaml.replace('description: Bench agent 0', `description: Bench agent 0 round ${r}`), `Valid: ${agents} agents.`);
     await page.waitForFunction(() => window.__checked, null, { timeout: 60000 });
     await page.waitForFunction(() => !document.querySelector('#to-plan')?.disabled);
     const want = `${agents} to create`;

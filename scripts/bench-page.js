@@ -122,7 +122,7 @@ async function main() {
     const { yaml, prompt } = fleetYaml(u);
     await go(page, 'fleet');
     await fillEditor(page, yaml);
-    await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), AGENTS, { timeout: 60000 });
+    await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent${k === 1 ? '' : 's'}.`), AGENTS, { timeout: 60000 });
     const shared = await api('POST', '/blocks/', { label: `floor_${u}`, value: 'Be kind.', limit: 2000 });
     const round = {};
 

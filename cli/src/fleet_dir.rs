@@ -159,7 +159,10 @@ pub fn resolve(
     match report.fleet {
         Some(f) if report.ok => Ok((f, warnings)),
         _ => {
-            let mut msg = format!("{shown} has {} error(s):", report.errors.len());
+            let mut msg = format!(
+                "{shown} has {}:",
+                canary_core::wording::count(report.errors.len(), "error")
+            );
             for d in &report.errors {
                 msg.push_str(&format!("\n  {}", at(d)));
             }

@@ -109,7 +109,7 @@ async fn bad_fleets_and_bad_command_lines_exit_2_and_write_nothing() {
     );
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("Unknown --prune target(s): blokcs"),
+        out.stderr.contains("Unknown --prune target: blokcs"),
         "{out:?}"
     );
     let out = run_with(

@@ -235,9 +235,13 @@ pub struct Merged {
 impl Merged {
     /// What the import did, in a sentence.
     pub fn describe(&self) -> String {
-        let mut s = format!("Imported {} version(s)", self.added);
+        let mut s = format!("Imported {}", crate::wording::count(self.added, "version"));
         if self.already > 0 {
-            s.push_str(&format!("; {} were in History already", self.already));
+            s.push_str(&format!(
+                "; {} {} in History already",
+                self.already,
+                crate::wording::pick(self.already, "was", "were")
+            ));
         }
         if self.dropped > 0 {
             s.push_str(&format!(

@@ -3,6 +3,7 @@
 //! The web view draws the same [`Plan`] value with more detail.
 
 use crate::plan::{Action, Change, FleetStep, Kind, Mode, Plan, Span, Tag, TextChange};
+use crate::wording::count;
 use std::fmt::Write;
 
 fn mode_title(plan: &Plan) -> String {
@@ -245,8 +246,9 @@ pub fn restate(plan: &Plan, server: &str) -> String {
     let cleanup = |c: &crate::plan::CleanupPhase| {
         let agents = c.agents();
         format!(
-            "delete {agents} canary agent(s) and {} other object(s) of prefix {prefix}",
-            c.deletions.len().saturating_sub(agents)
+            "delete {} and {} of prefix {prefix}",
+            count(agents, "canary agent"),
+            count(c.deletions.len().saturating_sub(agents), "other object")
         )
     };
     match (plan.mode, &plan.cleanup) {
@@ -255,10 +257,10 @@ pub fn restate(plan: &Plan, server: &str) -> String {
             capitalise(&cleanup(c))
         ),
         (Mode::Canary, _) => format!(
-            "Create {} and update {} canary agent(s) with prefix {prefix}, and make {} shared-object change(s), on {server}. {}",
-            s.create,
+            "Create {} and update {} with prefix {prefix}, and make {}, on {server}. {}",
+            count(s.create, "canary agent"),
             s.update,
-            s.fleet_steps,
+            count(s.fleet_steps, "shared-object change"),
             if plan.production_impact.iter().any(|i| i.accepted) {
                 "You accepted updating a tool that production uses."
             } else {
@@ -266,11 +268,13 @@ pub fn restate(plan: &Plan, server: &str) -> String {
             }
         ),
         (_, c) => format!(
-            "Create {} and update {} PRODUCTION agent(s), and make {} shared-object change(s), on {server}.{}",
-            s.create,
+            "Create {} and update {}, and make {}, on {server}.{}",
+            count(s.create, "PRODUCTION agent"),
             s.update,
-            s.fleet_steps,
-            c.as_ref().map(|c| format!(" Then, only if every agent succeeds, {}.", cleanup(c))).unwrap_or_default()
+            count(s.fleet_steps, "shared-object change"),
+            c.as_ref()
+                .map(|c| format!(" Then, only if every agent succeeds, {}.", cleanup(c)))
+                .unwrap_or_default()
         ),
     }
 }

@@ -6,8 +6,10 @@
 use crate::plan::{Action, AgentPlan, Mode, Plan};
 
 mod convergence;
+mod count;
 mod next_steps;
 pub use convergence::Convergence;
+pub use count::{count, count_as, pick};
 pub use next_steps::{next_steps, NextStep};
 
 /// What "Prune" does, for the help next to the option.
@@ -68,7 +70,8 @@ pub fn production_banner(plan: &Plan) -> Option<String> {
     match plan.mode {
         Mode::Promote => Some(format!(
             "PRODUCTION — promote: this plan writes the fleet to the live agents your users talk \
-             to ({live} agent(s) created or updated), not to canaries.{}",
+             to ({} created or updated), not to canaries.{}",
+            count(live, "agent"),
             if plan.cleanup_follows() {
                 " Then it deletes the canaries."
             } else {
@@ -77,7 +80,8 @@ pub fn production_banner(plan: &Plan) -> Option<String> {
         )),
         Mode::Apply => Some(format!(
             "PRODUCTION — apply: this plan writes the fleet straight to the live agents your \
-             users talk to ({live} agent(s) created or updated), without canaries."
+             users talk to ({} created or updated), without canaries.",
+            count(live, "agent")
         )),
         Mode::Canary | Mode::Cleanup => None,
     }

@@ -149,7 +149,7 @@ fn an_agent_of_the_same_name_that_is_not_from_this_create_is_not_taken() {
         "3 lookups after each ambiguous failure"
     );
     let e = report.agents[0].error.clone().expect("error");
-    assert!(e.contains("failed 3 time(s) without a clear answer"), "{e}");
+    assert!(e.contains("failed 3 times without a clear answer"), "{e}");
     assert!(e.contains("Run again"), "{e}");
     assert_eq!(report.agents[0].id, None, "agent-foreign is not ours");
 }

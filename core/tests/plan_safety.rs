@@ -119,7 +119,7 @@ fn a_marked_folder_copy_that_production_uses_is_never_written_or_deleted() {
     assert!(
         p.blockers
             .iter()
-            .any(|b| b.contains("'CANARY-kb'") && b.contains("production agent(s) support")),
+            .any(|b| b.contains("'CANARY-kb'") && b.contains("production agent support uses it")),
         "{:?}",
         p.blockers
     );
@@ -252,7 +252,7 @@ fn promote_then_clean_up_is_one_reviewed_plan_with_both_phases() {
     );
     assert!(text.contains("[-] agent CANARY-support"), "{text}");
     assert!(restate(&p, "http://s")
-        .contains("Then, only if every agent succeeds, delete 2 canary agent(s)"));
+        .contains("Then, only if every agent succeeds, delete 2 canary agents"));
     // Without the option the same promote has no phase two, and another fingerprint.
     let plain = plan(&fleet(), &live, &opts(Mode::Promote)).expect("plan");
     assert!(plain.cleanup.is_none());

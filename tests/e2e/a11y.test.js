@@ -128,7 +128,7 @@ test('accessibility: axe-clean in every view and state, both themes, 1400 and 39
   // Fleet: errors with their YAML paths, then a valid fleet.
   await go('fleet');
   await fillEditor(page, V1.replace('context_window: 16000', 'context_window: 5').replace(`name: ${B}`, 'name: bad name'));
-  await page.waitForFunction(() => /error\(s\)/.test(document.querySelector('#diagnostics')?.textContent || ''));
+  await page.waitForFunction(() => /errors?: fix/.test(document.querySelector('#diagnostics')?.textContent || ''));
   await everywhere('fleet-errors');
   await setFleet(V0, 1);
   await everywhere('fleet');

@@ -48,7 +48,7 @@ const value = () => editorText(page);
 const active = () => page.evaluate(() => document.activeElement?.id);
 const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 const select = (a, b = a) => page.evaluate(([a, b]) => document.querySelector('#yaml').fleetSelect(a, b), [a, b]);
-const valid = (n) => page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), n, { timeout: 20000 });
+const valid = (n) => page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent${k === 1 ? '' : 's'}.`), n, { timeout: 20000 });
 
 test('highlighting: YAML tokens, line numbers, only the visible lines in the DOM', async () => {
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
@@ -173,7 +173,7 @@ test('an unknown field: inline mark at its line, "did you mean", the fix, undoab
 test('an inline secret value: a warning at the value, the fleet still valid; from_env clears it', async () => {
   const inline = `${MINE}    secrets:\n      api_key:\n        value: sk-e2e-${U}\n`;
   await fillEditor(page, inline);
-  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid with 1 warning(s)'), null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid with 1 warning.'), null, { timeout: 20000 });
   const text = await page.textContent('#diagnostics');
   assert.match(text, /line 12.*this secret's value is written into the fleet file, so it is kept wherever the file is: the page's draft and History/);
   assert.match(text, /'from_env: NAME' reads it from the environment instead/);

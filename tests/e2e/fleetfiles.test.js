@@ -94,9 +94,9 @@ async function noticeIs(text) {
 
 async function valid(n) {
   try {
-    await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`✓ Valid: ${k} agent(s).`), n, { timeout: 20000 });
+    await page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`✓ Valid: ${k} agent${k === 1 ? '' : 's'}.`), n, { timeout: 20000 });
   } catch (e) {
-    throw new Error(`the diagnostics do not say Valid: ${n} agent(s): ${await diagnostics()}`);
+    throw new Error(`the diagnostics do not say Valid: ${n} agent${n === 1 ? '' : 's'}: ${await diagnostics()}`);
   }
 }
 
@@ -113,7 +113,7 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
   await page.waitForFunction(() => /Valid/.test(document.querySelector('#diagnostics')?.textContent || ''), null, { timeout: 20000 });
 
   // 1. A fleet whose prompt file is missing: one error, at the from_file line, naming the file.
-  await type(TYPED, '1 error(s)');
+  await type(TYPED, '1 error: fix it');
   const rows = await page.$$eval('#diagnostics .diag-list li.error', (els) => els.map((e) => ({
     line: e.querySelector('button.link')?.textContent,
     msg: e.querySelector('.msg')?.textContent,
@@ -132,7 +132,7 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
     { name: 'x.md', mimeType: 'text/markdown', buffer: Buffer.from('You are the typed agent.\n') },
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Some notes.\n') },
   ]);
-  await noticeIs('Added 2 file(s).');
+  await noticeIs('Added 2 files.');
   const added = await fileNames();
   assert.ok(added.includes('x.md') && added.includes('notes.txt'), `both added files are listed: ${added.join(', ')}`);
   await valid(1);
@@ -140,7 +140,7 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
 
   // 2. "Open folder…": the folder's fleet.yaml replaces the text, its files replace the files.
   await openFolder().setInputFiles(path.join(tmp, 'good-fleet'));
-  await noticeIs('Loaded the fleet and 2 file(s).');
+  await noticeIs('Loaded the fleet and 2 files.');
   assert.strictEqual(await editorText(page), FOLDER_YAML, "the editor shows the folder's fleet.yaml");
   assert.deepStrictEqual(await fileNames(), ['prompts/one.md', 'prompts/two.md'], "the files are the folder's, relative to it");
   await valid(2);
@@ -166,7 +166,7 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
   // (the input is cleared after each pick, so a second pick of one name is a change).
   const sizeOf = (name) => page.$$eval('.file-list li', (lis, n) => lis.find((li) => li.querySelector('button.link')?.textContent === n)?.querySelector('.muted')?.textContent, name);
   await addFiles().setInputFiles([{ name: 'n.md', mimeType: 'text/markdown', buffer: Buffer.from('short\n') }]);
-  await noticeIs('Added 1 file(s).');
+  await noticeIs('Added 1 file.');
   assert.strictEqual(await page.getAttribute('#files-notice', 'role'), 'status');
   assert.strictEqual(await sizeOf('n.md'), '6 B');
   await addFiles().setInputFiles([{ name: 'n.md', mimeType: 'text/markdown', buffer: Buffer.from('a longer text of thirty bytes\n') }]);

@@ -157,14 +157,14 @@ test('history: production marked, rollback only from production, compare, export
 
   // Import the export: the same history, the same marks.
   await page.setInputFiles('#history-import', file);
-  await page.waitForFunction(() => document.querySelector('#history-import-status')?.textContent.includes('Imported 3 version(s).'));
+  await page.waitForFunction(() => document.querySelector('#history-import-status')?.textContent.includes('Imported 3 versions.'));
   h = await entries();
   assert.deepStrictEqual(h.map((e) => e.standing), ['in-production', 'not-production', 'was-production']);
   const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('fleet-canary.history')));
   assert.deepStrictEqual(stored, doc.entries, 'the round trip keeps every entry as it was');
   // Again: nothing new.
   await page.setInputFiles('#history-import', file);
-  await page.waitForFunction(() => document.querySelector('#history-import-status')?.textContent.includes('Imported 0 version(s); 3 were in History already.'));
+  await page.waitForFunction(() => document.querySelector('#history-import-status')?.textContent.includes('Imported 0 versions; 3 were in History already.'));
   assert.strictEqual(await page.locator('.history-entry').count(), 3);
 
   // Roll back to version one: a production apply of it, run and read back.

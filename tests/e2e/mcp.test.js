@@ -83,7 +83,7 @@ async function planText(t) {
 test('the page asks for the fleet\'s variables, deploys an MCP server and keeps the values in memory', async () => {
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
   await fillEditor(page, FLEET);
-  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 1 agent(s)'));
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 1 agent.'));
   await page.click('#to-plan');
   await page.fill('#prefix', PREFIX);
   await page.dispatchEvent('#prefix', 'change');

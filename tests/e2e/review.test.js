@@ -81,7 +81,7 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   await planShows(`${P}${D}`);
   const order = await page.$$eval('#plan > .cards > .card.agent', (els) => els.map((e) => `${e.querySelector('.badge').textContent} ${e.dataset.agent}`));
   assert.deepStrictEqual(order, [`UPDATE ${P}${A}`, `CREATE ${P}${D}`], 'changed agents first, unchanged ones folded away');
-  assert.match(await page.textContent('#unchanged-agents summary'), /2 unchanged agent/);
+  assert.match(await page.textContent('#unchanged-agents summary'), /2 agents unchanged/);
 
   // Changed words are marked inside changed lines, not only the lines.
   const sel = `.card.agent[data-agent="${P}${A}"]`;

@@ -105,7 +105,7 @@ test('a slow older plan never replaces a newer one', async () => {
   const net = tracker(page);
   await page.goto(`${APP}/?server=${encodeURIComponent(SERVER)}#/fleet`);
   await fillEditor(page, fleet('You are agent A, version one.'));
-  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 2 agent(s)'));
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 2 agents.'));
   await page.click('#to-plan');
   await planShows('CANARY-');
 
@@ -291,7 +291,7 @@ test('promote then clean up: both phases reviewed; the promote is reported when 
   await go(page, 'history');
   await page.waitForSelector('.history-entry');
   const entries = await page.locator('.history-entry').allTextContents();
-  assert.ok(entries.some((e) => /promote/.test(e) && /2 agent\(s\) written/.test(e) && /failed/.test(e)), entries.join('\n'));
+  assert.ok(entries.some((e) => /promote/.test(e) && /2 agents written/.test(e) && /failed/.test(e)), entries.join('\n'));
 });
 
 test('a remembered API key is never sent to a server a link names', async () => {

@@ -82,7 +82,7 @@ function steps(page) {
     async setFleet(yaml, n) {
       await kit.go('fleet');
       await fillEditor(page(), yaml);
-      await page().waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent(s)`), n, { timeout: 20000 });
+      await page().waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent${k === 1 ? '' : 's'}.`), n, { timeout: 20000 });
     },
     async planShows(text) {
       try {

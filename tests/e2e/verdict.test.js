@@ -116,7 +116,7 @@ async function shot(name) {
 async function setFleet(yaml) {
   await go('fleet');
   await fillEditor(page, yaml);
-  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 1 agent(s)'), null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 1 agent.'), null, { timeout: 20000 });
 }
 
 async function plan(mode) {
@@ -261,7 +261,7 @@ async function flow() {
   await page.dispatchEvent('#replay-count', 'change');
   await page.click('#replay-run');
   await page.waitForSelector('#replay-summary', { timeout: 120000 });
-  assert.match(await page.textContent('#replay-summary'), /2 message\(s\) replayed: 2 differ/);
+  assert.match(await page.textContent('#replay-summary'), /2 messages replayed: 2 differ/);
   const pair = page.locator('.pair').first();
   assert.match(await pair.locator('[data-side="canary"]').textContent(), /Echo: where is my order \[v2\]/);
   assert.match(await pair.locator('[data-side="production"]').textContent(), /^Echo: where is my order$/);

@@ -80,7 +80,7 @@ test('the whole workflow through the UI', async () => {
   // Load the example (renamed for this run) and see it validate.
   await go('fleet');
   await fillEditor(page, exampleYaml());
-  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 2 agent(s)'));
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('Valid: 2 agents.'));
   await shot('fleet');
 
   // Preview the canary deploy with our prefix.
@@ -196,7 +196,7 @@ test('invalid YAML shows each error at its line and disables review', async () =
   await fillEditor(page, bad);
   // The context window comes into both agents through a `<<` merge: two errors, both marked
   // where the anchor defines it, plus the bad name.
-  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('3 error(s)'));
+  await page.waitForFunction(() => document.querySelector('#diagnostics')?.textContent.includes('3 errors: fix them'));
   const lines = bad.split('\n');
   const cw = lines.findIndex((l) => l.includes('context_window: 5')) + 1;
   const nm = lines.findIndex((l) => l.includes('name: bad name')) + 1;

@@ -104,7 +104,7 @@ agents:
   assert.strictEqual(run.status, 0, `exit ${run.status}\n${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, new RegExp(`\\[\\+\\] ${PREFIX}${u}-greeter \\(CREATE\\)`));
   assert.match(run.stdout, new RegExp(`${PREFIX}${u}-greeter: done`));
-  assert.match(run.stdout, /1 agent\(s\) written/);
+  assert.match(run.stdout, /1 agent written/);
 
   const [agent, ...more] = await api('GET', `/agents/?name=${PREFIX}${u}-greeter&include=agent.blocks`);
   assert.deepStrictEqual(more, []);

@@ -42,7 +42,8 @@ pub fn parse_prune(raw: Option<&str>) -> Result<Prune, CliError> {
         .collect();
     if !unknown.is_empty() {
         return Err(CliError::Usage(format!(
-            "Unknown --prune target(s): {}. Valid: {}",
+            "Unknown --prune {}: {}. Valid: {}",
+            canary_core::wording::pick(unknown.len(), "target", "targets"),
             unknown.join(", "),
             PRUNE_TARGETS.join(", ")
         )));

@@ -105,9 +105,15 @@ fn summary(plan: &Plan, report: &ExecReport) -> String {
         let failed = report.deletions().iter().filter(|d| !d.gone()).count();
         let deleted = report.deletions().len() - failed;
         return if failed == 0 {
-            format!("Cleanup completed: {deleted} object(s) deleted\n")
+            format!(
+                "Cleanup completed: {} deleted\n",
+                canary_core::wording::count(deleted, "object")
+            )
         } else {
-            format!("Cleanup completed with errors: {deleted} object(s) deleted, {failed} failed\n")
+            format!(
+                "Cleanup completed with errors: {} deleted, {failed} failed\n",
+                canary_core::wording::count(deleted, "object")
+            )
         };
     }
     let failed: Vec<(&str, &str)> = report

@@ -33,7 +33,10 @@ pub async fn test(ctx: &Ctx, a: &TestArgs) -> Result<i32, CliError> {
     };
     let parsed = parse_suite(&suite_path, yaml, Some(&fleet), &disk.source.files);
     let Some(suite) = parsed.suite.filter(|_| parsed.ok) else {
-        let mut msg = format!("{suite_path} has {} error(s):", parsed.errors.len());
+        let mut msg = format!(
+            "{suite_path} has {}:",
+            canary_core::wording::count(parsed.errors.len(), "error")
+        );
         for d in &parsed.errors {
             msg.push_str(&format!("\n  {d}"));
         }

@@ -85,7 +85,7 @@ pub enum ApiError {
     PagingStuck(String),
     /// A create failed in a way that may have taken effect, every time, and no lookup found
     /// the agent it may have made.
-    #[error("creating agent '{name}' failed {attempts} time(s) without a clear answer (last: {last}); no agent from this run (started {started}) was found afterwards. Run again: the plan will show whether it exists")]
+    #[error("creating agent '{name}' failed {} without a clear answer (last: {last}); no agent from this run (started {started}) was found afterwards. Run again: the plan will show whether it exists", crate::wording::count(*.attempts, "time"))]
     Ambiguous {
         /// The agent's name.
         name: String,

@@ -129,8 +129,10 @@ pub(super) async fn run<T: Transport>(
                 delete_one(client, agent, progress).await
             } else {
                 let why = format!(
-                    "skipped: its block(s) {} could not be deleted, so the agent stays (a second cleanup finds them through it); run cleanup again",
-                    stuck.join(", ")
+                    "skipped: its {} {} could not be deleted, so the agent stays (a second cleanup finds {} through the agent); run cleanup again",
+                    crate::wording::pick(stuck.len(), "block", "blocks"),
+                    stuck.join(", "),
+                    crate::wording::pick(stuck.len(), "it", "them")
                 );
                 report(agent, DeletionOutcome::Skipped(why), progress)
             });
@@ -156,7 +158,8 @@ pub(super) async fn run<T: Transport>(
         .collect();
     if !failed_agents.is_empty() {
         let why = format!(
-            "skipped: canary agent(s) {} could not be deleted and may still use it; run cleanup again",
+            "skipped: canary {} {} could not be deleted and may still use it; run cleanup again",
+            crate::wording::pick(failed_agents.len(), "agent", "agents"),
             failed_agents.join(", ")
         );
         let skipped: Vec<DeletionResult> = rest

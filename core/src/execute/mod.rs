@@ -19,6 +19,7 @@ use crate::client::conversations::Conversation;
 use crate::client::{ApiError, LettaClient, PlanLiveError, Transport};
 use crate::fleet::Fleet;
 use crate::plan::{Action, AgentPlan, DeleteKind, Kind, Mode, Plan, PlanError, PlanOptions};
+use crate::wording::count;
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -300,21 +301,22 @@ impl ExecReport {
         if !self.agents.is_empty() {
             parts.push(if failed_agents == 0 {
                 format!(
-                    "{worked} agent(s) written, {} unchanged",
+                    "{} written, {} unchanged",
+                    count(worked, "agent"),
                     self.agents.len() - worked
                 )
             } else {
                 format!(
-                    "{failed_agents} of {} agent(s) failed, {worked} written",
-                    self.agents.len()
+                    "{failed_agents} of {} failed, {worked} written",
+                    count(self.agents.len(), "agent")
                 )
             });
         }
         let failed_steps = self.fleet.iter().filter(|s| s.error.is_some()).count();
         if failed_steps > 0 {
             parts.push(format!(
-                "{failed_steps} of {} shared object step(s) failed",
-                self.fleet.len()
+                "{failed_steps} of {} failed",
+                count(self.fleet.len(), "shared object step")
             ));
         }
         match &self.cleanup {
@@ -329,7 +331,7 @@ impl ExecReport {
                     .filter(|d| matches!(d.outcome, DeletionOutcome::Failed(_)))
                     .count();
                 let skipped = deletions.len() - gone - failed;
-                let mut s = format!("{gone} of {} object(s) deleted", deletions.len());
+                let mut s = format!("{gone} of {} deleted", count(deletions.len(), "object"));
                 if failed > 0 {
                     s.push_str(&format!(", {failed} failed"));
                 }

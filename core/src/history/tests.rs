@@ -163,12 +163,12 @@ fn merging_skips_duplicates_sorts_and_keeps_the_limit() {
     assert_eq!((m.added, m.already, m.dropped), (2, 1, 1));
     assert_eq!(
         m.describe(),
-        "Imported 2 version(s); 1 were in History already; the 1 oldest beyond the 3 kept were dropped."
+        "Imported 2 versions; 1 was in History already; the 1 oldest beyond the 3 kept were dropped."
     );
     // Into an empty history: the file as it was.
     let m = merge(&[], cur.clone(), 50);
     assert_eq!(m.entries, cur);
-    assert_eq!(m.describe(), "Imported 2 version(s).");
+    assert_eq!(m.describe(), "Imported 2 versions.");
 }
 
 #[test]

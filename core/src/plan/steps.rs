@@ -181,8 +181,8 @@ impl FleetStep {
             FleetStep::UpdateTool { name, .. } => format!("Update tool '{name}' in place"),
             FleetStep::CreateFolder { name, files, .. } => {
                 format!(
-                    "Create folder '{name}' with {} file(s): {}",
-                    files.len(),
+                    "Create folder '{name}' with {}: {}",
+                    crate::wording::count(files.len(), "file"),
                     file_names(files)
                 )
             }

@@ -94,7 +94,7 @@ pub enum SuiteProblem {
     #[error("'{0}' takes the value true (remove the check to turn it off)")]
     FlagNotTrue(&'static str),
     /// A turn number outside the case's turns.
-    #[error("turn {turn} does not exist; this case has {turns} turn(s), numbered from 1")]
+    #[error("turn {turn} does not exist; this case has {}, numbered from 1", crate::wording::count(*.turns, "turn"))]
     BadTurn {
         /// As written.
         turn: u64,

@@ -70,13 +70,16 @@ impl Convergence {
                 let parts: Vec<String> = [
                     (*create, "to create"),
                     (*update, "to update"),
-                    (*fleet_steps, "shared-object step(s)"),
+                    (*fleet_steps, "shared-object step"),
                     (*delete, "to delete"),
                     (*blocked, "blocked"),
                 ]
                 .iter()
                 .filter(|(n, _)| *n > 0)
-                .map(|(n, what)| format!("{n} {what}"))
+                .map(|&(n, what)| match what {
+                    "shared-object step" => super::count(n, what),
+                    _ => format!("{n} {what}"),
+                })
                 .collect();
                 format!(
                     "The server does not match the fleet yet: planning again still finds {}. Review that plan in the Plan view; running it again converges.",

@@ -420,8 +420,10 @@ async fn cleanup_with_one_failed_deletion_reports_exactly_that() {
     }
     let summary = r.summary();
     assert!(
-        summary.contains(&format!("{gone} of {} object(s) deleted", planned.len()))
-            && summary.contains("1 failed"),
+        summary.contains(&format!(
+            "{gone} of {} deleted",
+            canary_core::wording::count(planned.len(), "object")
+        )) && summary.contains("1 failed"),
         "{summary}"
     );
 }

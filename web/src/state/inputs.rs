@@ -78,7 +78,11 @@ impl Inputs {
                 .collect();
             for (what, v) in [("added", added), ("removed", removed), ("edited", edited)] {
                 if !v.is_empty() {
-                    out.push(format!("file(s) {what}: {}", list(v)));
+                    out.push(format!(
+                        "{} {what}: {}",
+                        canary_core::wording::pick(v.len(), "file", "files"),
+                        list(v)
+                    ));
                 }
             }
         }

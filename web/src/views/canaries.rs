@@ -108,7 +108,7 @@ fn differs_text(d: Option<usize>) -> String {
     match d {
         None => "no production agent".into(),
         Some(0) => "same".into(),
-        Some(n) => format!("{n} field(s)"),
+        Some(n) => canary_core::wording::count(n, "field"),
     }
 }
 

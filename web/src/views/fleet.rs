@@ -111,10 +111,14 @@ pub fn FleetEditor() -> impl IntoView {
                 Ok((yaml, files)) => {
                     let n = files.len();
                     notice.set(Some(Notice::Done(format!(
-                        "Loaded the fleet and {n} file(s)."
+                        "Loaded the fleet and {}.",
+                        canary_core::wording::count(n, "file")
                     ))));
                     replace(
-                        format!("Loaded the fleet and {n} file(s)."),
+                        format!(
+                            "Loaded the fleet and {}.",
+                            canary_core::wording::count(n, "file")
+                        ),
                         Some(yaml),
                         files,
                     );
@@ -129,8 +133,15 @@ pub fn FleetEditor() -> impl IntoView {
                 let key = if p.contains('/') { p.clone() } else { rel };
                 f.insert(key, t);
             }
-            notice.set(Some(Notice::Done(format!("Added {n} file(s)."))));
-            replace(format!("Added {n} file(s)."), None, f);
+            notice.set(Some(Notice::Done(format!(
+                "Added {}.",
+                canary_core::wording::count(n, "file")
+            ))));
+            replace(
+                format!("Added {}.", canary_core::wording::count(n, "file")),
+                None,
+                f,
+            );
         }
     };
     let on_pick = move |ev: leptos::ev::Event, folder: bool| {

@@ -144,11 +144,11 @@ pub fn History() -> impl IntoView {
                 let n = state.history.with(Vec::len);
                 view! {
                     <div class="callout warn" id="clear-confirm" role="alertdialog" aria-labelledby="clear-confirm-title">
-                        <h2 id="clear-confirm-title">{format!("Delete all {n} version(s) from this browser?")}</h2>
+                        <h2 id="clear-confirm-title">{format!("Delete all {} from this browser?", canary_core::wording::count(n, "version"))}</h2>
                         <p>"This cannot be undone, and rolling back needs these versions. Export them first to keep a copy."</p>
                         <div class="actions">
                             <button on:click=export>"Export first"</button>
-                            <button class="danger" id="confirm-clear" on:click=move |_| { state.clear_history(); confirming.set(false); }>{format!("Delete {n} version(s)")}</button>
+                            <button class="danger" id="confirm-clear" on:click=move |_| { state.clear_history(); confirming.set(false); }>{format!("Delete {}", canary_core::wording::count(n, "version"))}</button>
                             <button id="cancel-clear" on:click=move |_| confirming.set(false)>"Keep them"</button>
                         </div>
                     </div>

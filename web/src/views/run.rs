@@ -263,7 +263,7 @@ fn run_status(state: AppState) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <label for="progress">{format!("{done} of {total} step(s)")}</label>
+                <label for="progress">{format!("{done} of {}", canary_core::wording::count(total, "step"))}</label>
                 <progress id="progress" max=total.to_string() value=done.to_string()></progress>
                 <ul class="status-list">{rows}</ul>
             }
@@ -301,7 +301,7 @@ fn run_status(state: AppState) -> impl IntoView {
                         .filter_map(|d| d.error().map(|e| format!("delete {} {}: {e}", d.kind, d.name)))
                         .map(|line| view! { <li class="bad">{line}</li> }).collect_view();
                     view! {
-                        <p class=if gone == deletions.len() { "ok" } else { "bad" }>{format!("{gone} of {} object(s) deleted.", deletions.len())}</p>
+                        <p class=if gone == deletions.len() { "ok" } else { "bad" }>{format!("{gone} of {} deleted.", canary_core::wording::count(deletions.len(), "object"))}</p>
                         <ul>{fails}</ul>
                     }.into_any()
                 }

@@ -366,7 +366,7 @@ pub fn Test() -> impl IntoView {
                     let r = parsed.get();
                     if r.ok {
                         let n = r.suite.as_ref().map_or(0, |s| s.cases.len());
-                        view! { <p class="ok" id="suite-ok">{format!("{n} case(s), no errors.")}</p> }.into_any()
+                        view! { <p class="ok" id="suite-ok">{format!("{}, no errors.", canary_core::wording::count(n, "case"))}</p> }.into_any()
                     } else {
                         view! {
                             <ul class="errors">
@@ -388,7 +388,7 @@ pub fn Test() -> impl IntoView {
                 {move || match run.get() {
                     RunView::Idle => view! { <span></span> }.into_any(),
                     RunView::Running { done, total } => view! {
-                        <p class="muted" id="suite-running">{format!("Running: {done} of {total} case(s) done…")}</p>
+                        <p class="muted" id="suite-running">{format!("Running: {done} of {} done…", canary_core::wording::count(total, "case"))}</p>
                         <progress max=total.max(1).to_string() value=done.to_string()></progress>
                     }.into_any(),
                     RunView::Blocked(b) => view! {

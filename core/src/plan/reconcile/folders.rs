@@ -164,9 +164,9 @@ fn canary_copy(
         }
         if !users.is_empty() {
             out.blockers.push(format!(
-                "folder '{copy_name}' ({}) is marked as a canary-only copy, but production agent(s) {} use it, so it is production's now and is left alone; detach it from them, or choose another prefix",
+                "folder '{copy_name}' ({}) is marked as a canary-only copy, but {}, so it is production's now and is left alone; detach it from them, or choose another prefix",
                 f.id,
-                users.join(", ")
+                production_users(&users)
             ));
             return None;
         }
@@ -213,6 +213,17 @@ fn used_by(users: &[String]) -> String {
     if users.is_empty() {
         String::new()
     } else {
-        format!(" and production agent(s) {} use it", users.join(", "))
+        format!(" and {}", production_users(users))
     }
+}
+
+/// "production agent a uses it", "production agents a, b use it".
+pub(super) fn production_users(users: &[String]) -> String {
+    let n = users.len();
+    format!(
+        "production {} {} {} it",
+        crate::wording::pick(n, "agent", "agents"),
+        users.join(", "),
+        crate::wording::pick(n, "uses", "use")
+    )
 }

@@ -163,9 +163,9 @@ fn canary_copy(ctx: &Ctx, spec: &BlockSpec, out: &mut Phase1) -> Option<Resolved
         }
         (None, Some(t)) => {
             out.blockers.push(format!(
-                "block '{label}' ({}) is marked as a canary-only copy for prefix '{prefix}', but production agent(s) {} use it, so it is production's now and is left alone; detach it from them, or choose another prefix",
+                "block '{label}' ({}) is marked as a canary-only copy for prefix '{prefix}', but {}, so it is production's now and is left alone; detach it from them, or choose another prefix",
                 t.id,
-                ctx.block_production_users(&t.id).join(", ")
+                super::folders::production_users(&ctx.block_production_users(&t.id))
             ));
             None
         }

@@ -78,7 +78,7 @@ pub fn Diagnostics(editor: Editor, check_ms: RwSignal<Option<f64>>) -> impl Into
             {move || state.report.with(|r| {
                 if r.ok && r.warnings.is_empty() {
                     let n = r.fleet.as_ref().map(|f| f.agents.len()).unwrap_or(0);
-                    return view! { <p class="ok">{format!("✓ Valid: {n} agent(s).")}</p> }.into_any();
+                    return view! { <p class="ok">{format!("✓ Valid: {}.", canary_core::wording::count(n, "agent"))}</p> }.into_any();
                 }
                 let total = r.errors.len() + r.warnings.len();
                 let shown = if all.get() { total } else { LIMIT.min(total) };
@@ -86,7 +86,7 @@ pub fn Diagnostics(editor: Editor, check_ms: RwSignal<Option<f64>>) -> impl Into
                     .take(shown)
                     .map(|(d, sev)| row(d.clone(), sev))
                     .collect_view();
-                let head = if r.ok { format!("✓ Valid with {} warning(s).", r.warnings.len()) } else { format!("✗ {} error(s): fix them to review a plan.", r.errors.len()) };
+                let head = if r.ok { format!("✓ Valid with {}.", canary_core::wording::count(r.warnings.len(), "warning")) } else { format!("✗ {}: fix {} to review a plan.", canary_core::wording::count(r.errors.len(), "error"), canary_core::wording::pick(r.errors.len(), "it", "them")) };
                 view! {
                     <p class=if r.ok { "ok" } else { "bad" }>{head}</p>
                     <ul class="diag-list">{items}</ul>

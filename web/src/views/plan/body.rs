@@ -49,7 +49,7 @@ fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
             </div>
         }).collect_view();
         view! {
-            <p class="muted">{format!("One create request{}.", if a.steps.len() > 1 { format!(", then {} more step(s)", a.steps.len() - 1) } else { String::new() })}</p>
+            <p class="muted">{format!("One create request{}.", if a.steps.len() > 1 { format!(", then {} more", wording::count(a.steps.len() - 1, "step")) } else { String::new() })}</p>
             <div class="changes">{rows}</div>
             <details class="full-values" open>
                 <summary>"System prompt and block values"</summary>
@@ -63,7 +63,7 @@ fn agent_card(a: AgentPlan, show_all: RwSignal<bool>) -> impl IntoView {
             <header>
                 <span class=format!("badge {cls}")>{badge}</span>
                 <h2 class="agent-name">{a.name.clone()}</h2>
-                {(a.action == Action::Update).then(|| view! { <span class="muted">{format!("{} change(s)", a.changes.len())}</span> })}
+                {(a.action == Action::Update).then(|| view! { <span class="muted">{wording::count(a.changes.len(), "change")}</span> })}
             </header>
             {create_note}
             <div class="changes">{changes}</div>
@@ -177,7 +177,7 @@ pub(super) fn plan_body(
                     <span class="count create">{format!("{} to create", s.create)}</span>
                     <span class="count update" title=wording::HELP_DRIFT>{format!("{} to update", s.update)}</span>
                     <span class="count same">{format!("{} unchanged", s.unchanged)}</span>
-                    <span class="count">{format!("{} shared object change(s)", s.fleet_steps)}</span>
+                    <span class="count">{wording::count(s.fleet_steps, "shared object change")}</span>
                 }.into_any()
             }}
             {follows.then(|| view! { <span class="count delete">{format!("then {} to delete", p.deletions().len())}</span> })}
@@ -205,7 +205,7 @@ pub(super) fn plan_body(
         {cards}
         {(same_count > 0).then(|| view! {
             <details class="unchanged-agents" id="unchanged-agents">
-                <summary>{format!("{same_count} unchanged agent(s)")}</summary>
+                <summary>{format!("{} unchanged", wording::count(same_count, "agent"))}</summary>
                 {same_cards}
             </details>
         })}
@@ -282,7 +282,9 @@ fn cleanup_phase(c: CleanupPhase, follows: bool) -> impl IntoView {
             {follows.then(|| view! {
                 <h2 class="phase">{format!("Phase two: clean up the canaries of prefix {}", c.prefix)}</h2>
                 <p class="callout warn" id="phase-two-rule">{format!(
-                    "Runs only if every agent is promoted: then it deletes {agents} canary agent(s) and {others} other object(s). If any agent fails, nothing is deleted and the canaries stay for another try."
+                    "Runs only if every agent is promoted: then it deletes {} and {}. If any agent fails, nothing is deleted and the canaries stay for another try.",
+                    wording::count(agents, "canary agent"),
+                    wording::count(others, "other object")
                 )}</p>
             })}
             {(!c.deletions.is_empty()).then(|| view! { <div class="card deletions"><h2>"Deletions"</h2><ul>{deletions}</ul></div> })}

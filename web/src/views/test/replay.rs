@@ -137,8 +137,8 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
             let agent = target.production_name.clone();
             if current() {
                 status.try_set(State::Running(format!(
-                    "Replaying {} message(s) to both agents…",
-                    traffic.len()
+                    "Replaying {} to both agents…",
+                    canary_core::wording::count(traffic.len(), "message")
                 )));
             }
             let plan = plan_replay(&traffic, target, &prefix, &hash);
@@ -177,8 +177,8 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
                     f.insert(p.clone(), new);
                 });
                 saved.set(Some(format!(
-                    "Saved {} case(s) into {p}.",
-                    chosen_pairs.len()
+                    "Saved {} into {p}.",
+                    canary_core::wording::count(chosen_pairs.len(), "case")
                 )));
             }
             Err(e) => saved.set(Some(e.to_string())),
@@ -214,7 +214,7 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
                     let differ = ps.iter().filter(|p| !p.same).count();
                     let total = ps.len();
                     view! {
-                        <p id="replay-summary">{format!("{total} message(s) replayed: {differ} differ, {} same.", total - differ)}</p>
+                        <p id="replay-summary">{format!("{} replayed: {differ} differ, {} same.", canary_core::wording::count(total, "message"), total - differ)}</p>
                         <div class="actions">
                             <label class="check"><input type="checkbox" id="diff-only" prop:checked=move || only_diff.get()
                                 on:change=move |ev| only_diff.set(event_target_checked(&ev)) />" Differences only"</label>
