@@ -245,38 +245,74 @@ pub fn restate(plan: &Plan, server: &str) -> String {
     let prefix = plan.prefix.as_deref().unwrap_or_default();
     let cleanup = |c: &crate::plan::CleanupPhase| {
         let agents = c.agents();
-        format!(
-            "delete {} and {} of prefix {prefix}",
-            count(agents, "canary agent"),
-            count(c.deletions.len().saturating_sub(agents), "other object")
-        )
+        let others = c.deletions.len().saturating_sub(agents);
+        let what = match (agents, others) {
+            (0, 0) => "delete nothing".to_string(),
+            (a, 0) => format!("delete {}", count(a, "canary agent")),
+            (0, o) => format!("delete {}", count(o, "other object")),
+            (a, o) => format!(
+                "delete {} and {}",
+                count(a, "canary agent"),
+                count(o, "other object")
+            ),
+        };
+        format!("{what} of prefix {prefix}")
     };
     match (plan.mode, &plan.cleanup) {
         (Mode::Cleanup, Some(c)) => format!(
             "{} on {server}. Production agents, shared blocks, tools and archives are not touched.",
             capitalise(&cleanup(c))
         ),
-        (Mode::Canary, _) => format!(
-            "Create {} and update {} with prefix {prefix}, and make {}, on {server}. {}",
-            count(s.create, "canary agent"),
-            s.update,
-            count(s.fleet_steps, "shared-object change"),
-            if plan.production_impact.iter().any(|i| i.accepted) {
-                "You accepted updating a tool that production uses."
-            } else {
-                "No object a production agent uses is written."
-            }
-        ),
-        (_, c) => format!(
-            "Create {} and update {}, and make {}, on {server}.{}",
-            count(s.create, "PRODUCTION agent"),
-            s.update,
-            count(s.fleet_steps, "shared-object change"),
-            c.as_ref()
-                .map(|c| format!(" Then, only if every agent succeeds, {}.", cleanup(c)))
-                .unwrap_or_default()
-        ),
+        (Mode::Canary, _) => {
+            let agents = agent_writes(s.create, s.update, "canary agent");
+            let what = match (agents, shared_writes(s.fleet_steps)) {
+                (Some(a), Some(f)) => format!("{a} with prefix {prefix}, and {f},"),
+                (Some(a), None) => format!("{a} with prefix {prefix}"),
+                (None, Some(f)) => format!("{f} (prefix {prefix})"),
+                (None, None) => format!("write nothing (prefix {prefix})"),
+            };
+            format!(
+                "{} on {server}. {}",
+                capitalise(&what),
+                if plan.production_impact.iter().any(|i| i.accepted) {
+                    "You accepted updating a tool that production uses."
+                } else {
+                    "No object a production agent uses is written."
+                }
+            )
+        }
+        (_, c) => {
+            let agents = agent_writes(s.create, s.update, "PRODUCTION agent");
+            let what = match (agents, shared_writes(s.fleet_steps)) {
+                (Some(a), Some(f)) => format!("{a}, and {f},"),
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => "write nothing".to_string(),
+            };
+            format!(
+                "{} on {server}.{}",
+                capitalise(&what),
+                c.as_ref()
+                    .map(|c| format!(" Then, only if every agent succeeds, {}.", cleanup(c)))
+                    .unwrap_or_default()
+            )
+        }
     }
+}
+
+/// "create 2 canary agents and update 1", "update 1 canary agent", or nothing: only the
+/// counts that are not zero, the noun on the first of them.
+fn agent_writes(create: usize, update: usize, noun: &str) -> Option<String> {
+    match (create, update) {
+        (0, 0) => None,
+        (c, 0) => Some(format!("create {}", count(c, noun))),
+        (0, u) => Some(format!("update {}", count(u, noun))),
+        (c, u) => Some(format!("create {} and update {u}", count(c, noun))),
+    }
+}
+
+/// "make 3 shared-object changes", or nothing when there are none.
+fn shared_writes(steps: usize) -> Option<String> {
+    (steps > 0).then(|| format!("make {}", count(steps, "shared-object change")))
 }
 
 fn capitalise(s: &str) -> String {

@@ -386,3 +386,36 @@ fn a_test_conversations_copy_of_a_shared_block_is_never_taken_for_production() {
         "the production block, not the copy"
     );
 }
+
+/// The confirmation names only what the run writes: no "create 0 … and update 1".
+#[test]
+fn the_restatement_names_only_what_is_written() {
+    let mut live = empty_server();
+    let canary = plan(&fleet(), &live, &opts(Mode::Canary)).expect("plan");
+    let first = restate(&canary, "http://s");
+    assert!(
+        first.starts_with(&format!(
+            "Create {} with prefix CANARY-",
+            canary_core::wording::count(canary.summary.create, "canary agent")
+        )),
+        "{first}"
+    );
+    assert!(!first.contains("update 0"), "{first}");
+    apply(&mut live, &canary);
+    // The same fleet promoted: production is created; then a change of one prompt updates it.
+    let promote = plan(&fleet(), &live, &opts(Mode::Promote)).expect("plan");
+    apply(&mut live, &promote);
+    let changed = fleet_from(
+        &FLEET.replace("You help customers.", "You help customers, briefly."),
+        "return q",
+    );
+    let update = plan(&changed, &live, &opts(Mode::Promote)).expect("plan");
+    assert_eq!((update.summary.create, update.summary.update), (0, 1));
+    assert_eq!(
+        restate(&update, "http://s"),
+        "Update 1 PRODUCTION agent on http://s."
+    );
+    // Nothing left to do reads as such.
+    let again = plan(&fleet(), &live, &opts(Mode::Promote)).expect("plan");
+    assert_eq!(restate(&again, "http://s"), "Write nothing on http://s.");
+}

@@ -120,6 +120,21 @@ test('plan review: diffs, order, filter, help, production guard-rails, first cli
   await page.click('#diff-wrap');
   assert.strictEqual(await page.$eval(`${sel} .diff .line`, (e) => getComputedStyle(e).whiteSpace), 'pre-wrap');
 
+  // Text: the same plan in lettactl's dry-run format, toggled by a pressed button.
+  await page.click('#plan-as-text');
+  assert.strictEqual(await page.getAttribute('#plan-as-text', 'aria-pressed'), 'true');
+  assert.match(await page.textContent('#plan-text'), /\[\+\] \d+ agent\(s\) to create/);
+  await page.click('#plan-as-text');
+  assert.strictEqual(await page.$('#plan-text'), null, 'toggled off, the text goes');
+
+  // All fields: unchanged fields are listed too.
+  const fieldsBefore = await page.locator(`${sel} .change`).count();
+  await page.click('#plan-all-fields');
+  assert.strictEqual(await page.getAttribute('#plan-all-fields', 'aria-pressed'), 'true');
+  await page.waitForFunction(([s, n]) => document.querySelectorAll(`${s} .change`).length > n, [sel, fieldsBefore]);
+  await page.screenshot({ path: path.join(SHOTS, 'review-toolbar.png') });
+  await page.click('#plan-all-fields');
+
   // A narrow window: the sections still fit.
   await page.setViewportSize({ width: 390, height: 900 });
   assert.deepStrictEqual(await overflow(), [], 'no section overflows at 390 px');

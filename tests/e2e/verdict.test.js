@@ -170,7 +170,7 @@ async function flow() {
   // 1. Promote without any verdict: refused; an override with a reason lets it run and is recorded.
   await setFleet(fleet('You help.'));
   await plan('promote');
-  await gate('refused', /no test suite has run/);
+  await gate('refused', /no suite has run against/);
   // The Plan's Execute… cannot open a promote the gate refuses; it says why.
   await page.waitForFunction(() => document.querySelector('#to-execute')?.disabled);
   assert.match(await page.getAttribute('#to-execute', 'title'), /refused by the test gate/);

@@ -35,6 +35,19 @@ pub enum Refusal {
     NoReason,
 }
 
+impl Refusal {
+    /// What to do about the refusal, without the verdict's details: the page shows the
+    /// verdict right above it, and the full message (`Display`) would say it twice.
+    pub fn advice(&self) -> String {
+        match self {
+            Refusal::Missing { prefix } => format!("no suite has run against the {prefix} canaries. Run one in the Test view, or override the gate with a reason."),
+            Refusal::OtherFleet { .. } => "the verdict is for another version of the fleet. Redeploy the canaries and run the suite again, or override the gate with a reason.".into(),
+            Refusal::Failed { .. } => "the suite failed for this fleet version. Fix the fleet and test again, or override the gate with a reason.".into(),
+            Refusal::NoReason => "an override needs a reason. Say why promoting without a passing suite is right: it is recorded in History and on the promoted agents.".into(),
+        }
+    }
+}
+
 /// What the gate decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "camelCase")]
@@ -171,5 +184,20 @@ mod tests {
         let rec = OverrideRecord::of(&d, "h", "now").expect("recorded");
         assert_eq!(rec.reason, "hotfix");
         assert!(rec.refusal.contains("failed"));
+    }
+
+    #[test]
+    fn advice_says_what_to_do_without_repeating_the_verdict() {
+        let failed = Refusal::Failed {
+            verdict: v(false, "h").detail(),
+        };
+        assert!(failed.to_string().contains(&v(false, "h").detail()));
+        let advice = failed.advice();
+        assert!(!advice.contains(&v(false, "h").detail()), "{advice}");
+        assert!(advice.contains("Fix the fleet and test again"), "{advice}");
+        let missing = Refusal::Missing {
+            prefix: "CANARY-".into(),
+        };
+        assert!(missing.advice().contains("the CANARY- canaries"));
     }
 }

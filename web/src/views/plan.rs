@@ -237,14 +237,22 @@ pub fn PlanReview() -> impl IntoView {
             <div class="panel-head">
                 <h1>"Plan"</h1>
                 <div class="actions">
-                    <button on:click=move |_| as_text.update(|t| *t = !*t)>{move || if as_text.get() { "Hide text" } else { "Show as text" }}</button>
-                    <button on:click=move |_| show_all.update(|t| *t = !*t) aria-pressed=move || show_all.get().to_string()>
-                        {move || if show_all.get() { "Changed fields only" } else { "Show all fields" }}</button>
-                    <button id="diff-split" on:click=move |_| prefs.split.update(|t| *t = !*t) aria-pressed=move || prefs.split.get().to_string()>
-                        {move || if prefs.split.get() { "Unified diff" } else { "Side by side" }}</button>
-                    <button id="diff-wrap" on:click=move |_| wrap.update(|t| *t = !*t) aria-pressed=move || wrap.get().to_string()>"Wrap lines"</button>
-                    <button id="replan" on:click=move |_| review(state)>"Re-plan"</button>
-                    <crate::views::plan_file::PlanFileButtons loaded=loaded_file />
+                    // Grouped by what they do: how the plan is shown (toggles), the plan as a
+                    // file, then planning again and the one primary action.
+                    <div class="seg" role="group" aria-label="How the plan is shown">
+                        <button id="plan-as-text" on:click=move |_| as_text.update(|t| *t = !*t) aria-pressed=move || as_text.get().to_string()
+                            title="The plan in lettactl's dry-run text format">"Text"</button>
+                        <button id="plan-all-fields" on:click=move |_| show_all.update(|t| *t = !*t) aria-pressed=move || show_all.get().to_string()
+                            title="Every field of every agent, not only the changed ones">"All fields"</button>
+                        <button id="diff-split" on:click=move |_| prefs.split.update(|t| *t = !*t) aria-pressed=move || prefs.split.get().to_string()
+                            title="Old text on the left, new on the right">"Side by side"</button>
+                        <button id="diff-wrap" on:click=move |_| wrap.update(|t| *t = !*t) aria-pressed=move || wrap.get().to_string()
+                            title="Wrap long lines in the diffs">"Wrap lines"</button>
+                    </div>
+                    <div class="seg" role="group" aria-label="Plan file">
+                        <crate::views::plan_file::PlanFileButtons loaded=loaded_file />
+                    </div>
+                    <button id="replan" on:click=move |_| review(state) title="Read the server again and plan anew">"Re-plan"</button>
                     <button class="primary" id="to-execute" disabled=move || !can_click() aria-busy=move || pending_exec.get().to_string() on:click=on_execute
                         title=move || refused().then_some("Promote is refused by the test gate (above): run the suite, or override it with a reason")>
                         {move || if pending_exec.get() { "Planning…" } else { "Execute…" }}</button>

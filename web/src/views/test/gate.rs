@@ -92,32 +92,47 @@ pub fn PromoteGate() -> impl IntoView {
         let d = gate(verdict.get().as_ref(), &hash, &prefix, why);
         state.gate.set(Some((hash, d)));
     });
+    // One panel, coloured by the decision: the verdict, then what to do about it (the
+    // refusal's advice, not its full message, which would repeat the verdict).
+    let decision = move || state.gate.get().map(|(_, d)| d);
+    let tone = move || match decision() {
+        Some(GateDecision::Allowed { .. }) => ("gate gate-ok", "ALLOWED"),
+        Some(GateDecision::Overridden { .. }) => ("gate gate-warn", "OVERRIDDEN"),
+        Some(GateDecision::Refused { .. }) => ("gate gate-bad", "REFUSED"),
+        None => ("gate", ""),
+    };
     move || {
         promote.get().map(|hash| {
             view! {
-                <div class="gate" id="gate">
-                    <h2>"Promote gate"</h2>
-                    {move || verdict_view(verdict.get(), &hash)}
+                <div class=move || tone().0 id="gate">
+                    <div class="gate-head">
+                        <h2>"Promote gate"</h2>
+                        <span class="badge" id="gate-badge">{move || tone().1}</span>
+                    </div>
+                    {move || verdict.get().map(|v| verdict_view(Some(v), &hash))}
                     {move || (state.verdict_saving.get() > 0).then(|| view! {
                         <p class="muted" id="verdict-saving" aria-live="polite">"Saving the suite's verdict on the canaries… the gate reads it again when it is stored."</p>
                     })}
                     {move || error.get().map(|e| view! { <p class="bad" role="alert">{e}</p> })}
-                    {move || match state.gate.get().map(|(_, d)| d) {
+                    {move || match decision() {
                         Some(GateDecision::Allowed { .. }) => view! { <p class="ok" id="gate-decision" data-decision="allowed">"The suite passed for this fleet version: promote may run."</p> }.into_any(),
-                        Some(GateDecision::Overridden { refusal, reason }) => view! {
-                            <p class="warn" id="gate-decision" data-decision="overridden">{format!("Overridden: \"{reason}\" (recorded in History and on the promoted agents). The gate said: {refusal}")}</p>
+                        Some(GateDecision::Overridden { reason, .. }) => view! {
+                            <p class="warn" id="gate-decision" data-decision="overridden">{format!("Overridden with the reason \"{reason}\": it is recorded in History and on the promoted agents.")}</p>
                         }.into_any(),
-                        Some(GateDecision::Refused { refusal }) => view! { <p class="bad" id="gate-decision" data-decision="refused">{format!("Promote refused: {refusal}")}</p> }.into_any(),
+                        Some(GateDecision::Refused { refusal }) => view! { <p class="bad" id="gate-decision" data-decision="refused">{format!("Promote refused: {}", refusal.advice())}</p> }.into_any(),
                         None => view! { <span></span> }.into_any(),
                     }}
-                    <label class="check"><input type="checkbox" id="gate-override" prop:checked=move || overriding.get()
-                        on:change=move |ev| overriding.set(event_target_checked(&ev)) />" Override the gate"</label>
-                    {move || overriding.get().then(|| view! {
-                        <label>"Reason (recorded) "
-                            <input id="gate-reason" type="text" size="50" prop:value=move || reason.get()
-                                on:input=move |ev| reason.set(event_target_value(&ev)) />
-                        </label>
-                    })}
+                    <div class="gate-override">
+                        <label class="check"><input type="checkbox" id="gate-override" prop:checked=move || overriding.get()
+                            on:change=move |ev| overriding.set(event_target_checked(&ev)) />" Override the gate"</label>
+                        {move || overriding.get().then(|| view! {
+                            <label class="gate-reason">"Reason (recorded) "
+                                <input id="gate-reason" type="text" prop:value=move || reason.get()
+                                    placeholder="Why promote without a passing suite?"
+                                    on:input=move |ev| reason.set(event_target_value(&ev)) />
+                            </label>
+                        })}
+                    </div>
                 </div>
             }
         })
