@@ -62,16 +62,12 @@ pub fn review_positions(agents: &[AgentPlan]) -> Vec<usize> {
 /// The banner of a plan that writes to production (promote, production apply); `None` for
 /// canary deploys and cleanups, which never touch production agents.
 pub fn production_banner(plan: &Plan) -> Option<String> {
-    let live = plan
-        .agents
-        .iter()
-        .filter(|a| matches!(a.action, Action::Create | Action::Update))
-        .count();
+    let of = |action| plan.agents.iter().filter(|a| a.action == action).count();
+    let live = live_writes(of(Action::Create), of(Action::Update));
     match plan.mode {
         Mode::Promote => Some(format!(
             "PRODUCTION — promote: this plan writes the fleet to the live agents your users talk \
-             to ({} created or updated), not to canaries.{}",
-            count(live, "agent"),
+             to ({live}), not to canaries.{}",
             if plan.cleanup_follows() {
                 " Then it deletes the canaries."
             } else {
@@ -80,10 +76,20 @@ pub fn production_banner(plan: &Plan) -> Option<String> {
         )),
         Mode::Apply => Some(format!(
             "PRODUCTION — apply: this plan writes the fleet straight to the live agents your \
-             users talk to ({} created or updated), without canaries.",
-            count(live, "agent")
+             users talk to ({live}), without canaries."
         )),
         Mode::Canary | Mode::Cleanup => None,
+    }
+}
+
+/// "1 agent updated", "2 agents created, 1 updated", "no agent changed": what the banner's
+/// plan does to live agents, naming only the parts it has.
+fn live_writes(created: usize, updated: usize) -> String {
+    match (created, updated) {
+        (0, 0) => "no agent changed".to_string(),
+        (c, 0) => format!("{} created", count(c, "agent")),
+        (0, u) => format!("{} updated", count(u, "agent")),
+        (c, u) => format!("{} created, {u} updated", count(c, "agent")),
     }
 }
 
@@ -251,5 +257,13 @@ mod tests {
         assert!(change_help("shared block policies", Some("other block")).is_some());
         assert!(change_help("shared block policies", None).is_none());
         assert!(change_help("system_prompt", Some("other block")).is_none());
+    }
+
+    #[test]
+    fn the_banner_names_only_the_live_writes_it_has() {
+        assert_eq!(live_writes(0, 1), "1 agent updated");
+        assert_eq!(live_writes(2, 0), "2 agents created");
+        assert_eq!(live_writes(2, 1), "2 agents created, 1 updated");
+        assert_eq!(live_writes(0, 0), "no agent changed");
     }
 }
