@@ -67,7 +67,7 @@ fn description(d: Description) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             {if has_prod {
-                view! { <h3>"Differences"</h3><div class="changes">{diffs}</div> }.into_any()
+                view! { <h3 class="drawer-sub">"Differences"</h3><div class="changes">{diffs}</div> }.into_any()
             } else {
                 view! { <p class="muted">"No production agent yet: nothing to compare with."</p> }.into_any()
             }}
@@ -249,9 +249,9 @@ pub fn Canaries() -> impl IntoView {
                         <td><input type="checkbox" aria-label=format!("Select {}", c.name)
                             prop:checked=move || checked.with(|s| s.contains(&id2))
                             on:change=move |ev| { let on = event_target_checked(&ev); checked.update(|s| { if on { s.insert(id3.clone()); } else { s.remove(&id3); } }); } /></td>
-                        <td class="name"><strong>{c.name.clone()}</strong></td>
+                        <td class="name"><strong>{name_parts(&c.name, &c.prefix)}</strong></td>
                         <td class="muted prefix">{c.prefix.clone()}</td>
-                        <td>{c.production_name.clone()}</td>
+                        <td class="keep">{c.production_name.clone()}</td>
                         <td class="differs" class:warn=differs.is_some_and(|n| n > 0) class:muted=differs.is_none()>{differs_text(differs)}</td>
                         <td class="muted age">{age(c.age_seconds)}</td>
                         <td class="row-actions">
@@ -320,5 +320,15 @@ pub fn Canaries() -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// A canary's name as its prefix and its production name, each kept whole where the column
+/// allows and broken between the two (not at the first hyphen, "CN-cn-" / "x"), so the
+/// production name reads as one word under its prefix.
+fn name_parts(name: &str, prefix: &str) -> impl IntoView {
+    match name.strip_prefix(prefix).filter(|rest| !prefix.is_empty() && !rest.is_empty()) {
+        Some(rest) => view! { <span class="keep">{prefix.to_string()}</span><wbr /><span class="keep">{rest.to_string()}</span> }.into_any(),
+        None => view! { <span>{name.to_string()}</span> }.into_any(),
     }
 }
