@@ -62,8 +62,7 @@ pub fn review_positions(agents: &[AgentPlan]) -> Vec<usize> {
 /// The banner of a plan that writes to production (promote, production apply); `None` for
 /// canary deploys and cleanups, which never touch production agents.
 pub fn production_banner(plan: &Plan) -> Option<String> {
-    let of = |action| plan.agents.iter().filter(|a| a.action == action).count();
-    let live = live_writes(of(Action::Create), of(Action::Update));
+    let live = live_writes(plan.summary.create, plan.summary.update);
     match plan.mode {
         Mode::Promote => Some(format!(
             "PRODUCTION — promote: this plan writes the fleet to the live agents your users talk \
