@@ -100,7 +100,7 @@ test: export PG_PORT := 8295
 test: export LETTA_BASE_URL := http://127.0.0.1:8293
 test: setup lint test-core test-wasm
 	build=""
-	trap 'if [ -n "$$build" ]; then kill "$$build" 2>/dev/null || true; fi; bash scripts/letta.sh down' EXIT
+	trap 'rc=$$?; if [ -n "$$build" ]; then kill "$$build" 2>/dev/null || true; fi; if [ "$$rc" -ne 0 ]; then bash scripts/letta.sh errors || true; fi; bash scripts/letta.sh down' EXIT
 	bash scripts/letta.sh reset
 	# The release build of the app is CPU work and the server tests mostly wait on the server:
 	# build while they run, then run the browser tests on the result.

@@ -193,11 +193,41 @@ reset() {
   up
 }
 
+# The server's unhandled errors (the ones it answers as a bare 500 "An unknown error occurred"),
+# each with its traceback: printed by `make test` when a test fails, so a CI log says what the
+# server hit and not only that a request failed.
+errors() {
+  local log="$STATE/letta.log"
+  [ -f "$log" ] || return 0
+  local n
+  n="$(grep -c 'Unhandled error' "$log" || true)"
+  [ "$n" -gt 0 ] || { say "no unhandled server errors in $log"; return 0; }
+  say "$n unhandled server error(s) in $log (the last 3 with their tracebacks):"
+  python3 - "$log" <<'PY'
+import re, sys
+record = re.compile(r"^([\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - |(INFO|WARNING|ERROR):)")
+blocks, cur = [], None
+for line in open(sys.argv[1], errors="replace"):
+    if "Unhandled error" in line:
+        cur = [line.rstrip()]
+        blocks.append(cur)
+    elif cur is not None and record.match(line):
+        cur = None
+    elif cur is not None:
+        cur.append(line.rstrip())
+for b in blocks[-3:]:
+    print(b[0][:2000])
+    print("\n".join(b[1:][-30:]))
+    print()
+PY
+}
+
 case "${1:-}" in
   up) up ;;
+  errors) errors ;;
   down) down ;;
   reset) reset ;;
   restart) stop_pid letta; up ;;
   status) if alive letta && healthy; then say "running on http://127.0.0.1:$LETTA_PORT"; else say "not running"; exit 1; fi ;;
-  *) echo "usage: $0 up|down|reset|restart|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|reset|restart|status|errors" >&2; exit 2 ;;
 esac

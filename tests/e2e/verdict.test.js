@@ -230,9 +230,32 @@ async function flow() {
   assert.match(errText, /tests\/suite\.yaml:7:\d+: cases\[0\]\.checks\[1\]\.regex: the regex '\(unclosed' does not compile/);
   assert.strictEqual(await page.isDisabled('#run-suite'), true);
 
-  // 3. A suite with a failing case: run, read the results.
+  // 3. A suite with a failing case: run, read the results. The run's first send answers a bare
+  // 500 (the server's "unknown error"): that side runs again in a fresh test conversation, its
+  // cell says so, and the verdict is the one the suite earns.
+  const sends = /\/v1\/conversations\/[^/]+\/messages$/;
+  let faulted = 0;
+  await page.route(sends, async (route) => {
+    if (route.request().method() === 'POST' && faulted++ === 0) {
+      await route.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        headers: { 'access-control-allow-origin': new URL(page.url()).origin },
+        body: '{"detail":"An unknown error occurred"}',
+      });
+      return;
+    }
+    await route.continue();
+  });
   const totals = await runSuite(SUITE);
+  await page.unroute(sends);
+  // The browser logs the injected 500 itself; that line, and only it, is expected.
+  const injected = consoleErrors.findIndex((e) => /status of 500 \(Internal Server Error\)$/.test(e));
+  assert.ok(injected >= 0, 'the injected fault was answered');
+  consoleErrors.splice(injected, 1);
   assert.match(totals, /FAILED: 1 of 2 passed/);
+  assert.strictEqual(await page.locator('.side-warning').count(), 1);
+  assert.match(await page.textContent('.side-warning'), /^The first attempt stopped after 0 of 1 turn \(server error 500: An unknown error occurred\); the case ran again in a fresh test conversation\.$/);
   assert.strictEqual(await page.locator('#results tr.fail').count(), 1);
   assert.match(await page.textContent('#results tr.fail'), /same reply as production/);
   await page.selectOption('#results-filter', 'failed');
@@ -242,6 +265,7 @@ async function flow() {
   await page.click('#export-md');
   const md = fs.readFileSync(await (await dl).path(), 'utf8');
   assert.match(md, /## Canary verdict: FAILED/);
+  assert.match(md, /### Warnings\n\n- \*\*[^*]+\*\* @ [^,]+, (canary|production): The first attempt stopped after 0 of 1 turn/);
   await page.waitForSelector('#verdict[data-ok="false"]');
   await shot('test-results');
   const stored = (await agentNamed(PREFIX + AGENT)).metadata['fleetcanary.verdict'];

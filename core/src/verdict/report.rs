@@ -67,5 +67,21 @@ pub fn to_markdown(report: &RunReport) -> String {
             }
         }
     }
+    let warned: Vec<_> = report
+        .cases
+        .iter()
+        .flat_map(|c| {
+            std::iter::once(("canary", &c.canary))
+                .chain(c.production.as_ref().map(|p| ("production", p)))
+                .flat_map(move |(side, s)| s.warnings.iter().map(move |w| (c, side, w)))
+        })
+        .collect();
+    if !warned.is_empty() {
+        out.push_str("\n### Warnings\n\n");
+        for (c, side, w) in warned {
+            let w = w.replace(['\n', '\r'], " ");
+            out.push_str(&format!("- **{}** @ {}, {side}: {w}\n", c.case, c.agent));
+        }
+    }
     out
 }

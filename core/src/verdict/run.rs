@@ -13,7 +13,7 @@ use super::suite::{Case, Suite};
 use super::verdict::{fleet_hash, Verdict};
 use crate::canary::{canary_mark, Prefix};
 use crate::client::conversations::MeasuredReply;
-use crate::client::{ChatReply, LettaClient, Transport};
+use crate::client::{ApiError, ChatReply, LettaClient, Transport};
 use crate::fleet::Fleet;
 use crate::live::LiveState;
 use futures::stream::{self, StreamExt};
@@ -252,7 +252,24 @@ pub struct RunOptions<'a> {
     pub keep_canary_conversations: bool,
 }
 
-async fn run_side<T: Transport>(
+/// Whether a side that failed with `e` earns one more attempt in a fresh test conversation:
+/// the server or its model provider failed, or the answer was lost on the way. A refusal of
+/// the request itself (invalid, not found, unauthorized, quota) would fail again the same way.
+fn worth_another_attempt(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Server {
+            status: 500..=599,
+            ..
+        } | ApiError::Llm(_)
+            | ApiError::Network { .. }
+            | ApiError::Busy(_)
+    )
+}
+
+/// One attempt at a side: a fresh test conversation, every turn, then the conversation's
+/// deletion unless `keep`. Returns the fault that stopped it, if any.
+async fn attempt_side<T: Transport>(
     client: &LettaClient<T>,
     agent_id: &str,
     agent: &str,
@@ -260,7 +277,7 @@ async fn run_side<T: Transport>(
     purpose: &str,
     keep: bool,
     clock: &dyn Fn() -> f64,
-) -> SideResult {
+) -> (SideResult, Option<ApiError>) {
     let mut side = SideResult {
         agent: agent.to_string(),
         ..SideResult::default()
@@ -269,10 +286,11 @@ async fn run_side<T: Transport>(
         Ok(c) => c,
         Err(e) => {
             side.error = Some(format!("could not open a test conversation: {e}"));
-            return side;
+            return (side, Some(e));
         }
     };
     side.conversation_id = Some(conv.id.clone());
+    let mut fault = None;
     for text in &case.turns {
         let start = clock();
         match client.send_in_conversation(&conv.id, text).await {
@@ -287,19 +305,53 @@ async fn run_side<T: Transport>(
             }),
             Err(e) => {
                 side.error = Some(e.to_string());
+                fault = Some(e);
                 break;
             }
         }
     }
-    if !keep {
+    // A failed attempt's conversation goes even when kept conversations were asked for: the
+    // kept one is the attempt the report shows.
+    if !keep || fault.is_some() {
         if let Err(e) = client.delete_conversation(&conv.id).await {
             side.warnings.push(format!(
-                "test conversation {} was not deleted: {e}",
+                "Test conversation {} was not deleted: {e}.",
                 conv.id
             ));
         }
     }
-    side
+    (side, fault)
+}
+
+/// One side of a case. A server fault (a 5xx, the model provider failing, a lost answer, a
+/// busy agent) gets one more attempt in a fresh test conversation, so a one-off fault of the
+/// server does not turn into a failed verdict; the side's warnings say it happened. A fault
+/// that persists fails the side with the second attempt's error. Turns the first attempt
+/// completed run again: their effects inside the conversation are gone with it, effects
+/// outside it (an archival insert, a tool's own side effects) happen twice.
+async fn run_side<T: Transport>(
+    client: &LettaClient<T>,
+    agent_id: &str,
+    agent: &str,
+    case: &Case,
+    purpose: &str,
+    keep: bool,
+    clock: &dyn Fn() -> f64,
+) -> SideResult {
+    let (first, fault) = attempt_side(client, agent_id, agent, case, purpose, keep, clock).await;
+    let Some(fault) = fault.filter(worth_another_attempt) else {
+        return first;
+    };
+    let (mut again, _) = attempt_side(client, agent_id, agent, case, purpose, keep, clock).await;
+    let mut warnings = vec![format!(
+        "The first attempt stopped after {} of {} ({fault}); the case ran again in a fresh test conversation.",
+        first.turns.len(),
+        crate::wording::count(case.turns.len(), "turn"),
+    )];
+    warnings.extend(first.warnings);
+    warnings.append(&mut again.warnings);
+    again.warnings = warnings;
+    again
 }
 
 /// Runs one planned case on both sides at once.

@@ -69,15 +69,19 @@ impl<T: Transport> Transport for Faulty<T> {
 
 /// Fails exactly one request: the first whose method is `method` and whose URL contains
 /// `url_contains`, answered with `status` before it reaches the server (so the server never
-/// acts on it). A deterministic single fault, where [`Faulty`] spreads many.
+/// acts on it). A deterministic single fault, where [`Faulty`] spreads many; [`FailOnce::times`]
+/// fails the first few matches instead (a fault that persists).
 pub struct FailOnce<T> {
     /// The wrapped transport.
     pub inner: T,
     method: Method,
     url_contains: String,
     status: u16,
-    /// The URL of the request that was failed, once it happened.
+    left: Cell<usize>,
+    /// The URL of the first request that was failed, once it happened.
     pub failed: RefCell<Option<String>>,
+    /// How many requests were failed.
+    pub injected: Cell<usize>,
 }
 
 impl<T> FailOnce<T> {
@@ -88,18 +92,30 @@ impl<T> FailOnce<T> {
             method,
             url_contains: url_contains.into(),
             status,
+            left: Cell::new(1),
             failed: RefCell::new(None),
+            injected: Cell::new(0),
         }
+    }
+
+    /// Fails the first `n` matching requests rather than only the first.
+    pub fn times(self, n: usize) -> Self {
+        self.left.set(n);
+        self
     }
 }
 
 impl<T: Transport> Transport for FailOnce<T> {
     async fn send(&self, req: Request) -> Result<Response, NetworkError> {
-        let hit = self.failed.borrow().is_none()
+        let hit = self.left.get() > 0
             && req.method == self.method
             && req.url.contains(&self.url_contains);
         if hit {
-            *self.failed.borrow_mut() = Some(req.url.clone());
+            self.left.set(self.left.get() - 1);
+            self.injected.set(self.injected.get() + 1);
+            self.failed
+                .borrow_mut()
+                .get_or_insert_with(|| req.url.clone());
             return Ok(Response {
                 status: self.status,
                 body: "{\"detail\":\"injected fault: refused before the server acted\"}".into(),

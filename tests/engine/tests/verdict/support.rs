@@ -1,5 +1,7 @@
 //! Helpers of the verdict engine tests: a production agent and its canary made directly,
 //! and reads of server state the engine never reads itself (blocks by id, agent files).
+//! Shared by `verdict.rs` and `verdict_faults.rs`, each of which uses a part.
+#![allow(dead_code)]
 
 use canary_core::canary::{canary_metadata, Prefix};
 use canary_core::client::{Body, ChatMessage, LettaClient, Method, Request, Transport};

@@ -32,6 +32,7 @@ fn side_cell(s: &SideResult) -> AnyView {
                 </div>
             }).collect_view()}
             {s.error.clone().map(|e| view! { <div class="msg bad">{e}</div> })}
+            {s.warnings.iter().map(|w| view! { <div class="msg warn side-warning">{w.clone()}</div> }).collect_view()}
             <div class="muted small">{format!("{latency} ms · {tokens} tokens")}</div>
         </div>
     }
