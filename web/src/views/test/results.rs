@@ -64,8 +64,8 @@ fn case_row(c: CaseResult) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </td>
-            <td>{side_cell(&c.canary)}</td>
-            <td>
+            <td data-side="Canary">{side_cell(&c.canary)}</td>
+            <td data-side="Production">
                 {match &c.production {
                     Some(p) => side_cell(p),
                     None => view! { <span class="muted">"no production agent"</span> }.into_any(),
