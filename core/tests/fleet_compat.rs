@@ -204,3 +204,63 @@ fn file_sets_serialise_as_text_or_bytes() {
     let back: FileSet = serde_json::from_str(&json).expect("back");
     assert_eq!(back, f);
 }
+
+#[test]
+fn the_report_names_the_files_the_fleet_uses() {
+    // Below root_path: a prompt, a folder glob; beside them a leftover and a misspelt path.
+    let yaml = format!(
+        "root_path: ./config\n{}    folders:\n      - name: docs\n        files: [\"docs/*.md\"]\n",
+        r("value: You are helpful.", "from_file: prompts/p.md")
+    );
+    let f = files(&[
+        ("config/prompts/p.md", "From the root path."),
+        ("config/docs/a.md", "A"),
+        ("config/docs/b.md", "B"),
+        ("config/prompts/old.md", "left over"),
+        ("docs/outside.md", "not below root_path"),
+    ]);
+    let report = load_fleet(&yaml, &f);
+    assert!(report.ok, "{:?}", report.errors);
+    let used: Vec<&str> = report
+        .files_used
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        used,
+        vec![
+            "config/docs/a.md",
+            "config/docs/b.md",
+            "config/prompts/p.md"
+        ]
+    );
+    assert_eq!(report.uses_file("./config/prompts/p.md"), Some(true));
+    assert_eq!(report.uses_file("config/prompts/old.md"), Some(false));
+    assert_eq!(report.uses_file("docs/outside.md"), Some(false));
+
+    // A fleet with errors still says what it read; one that does not parse cannot say.
+    let broken = load_fleet(
+        &r("value: You are helpful.", "from_file: prompts/nope.md"),
+        &files(&[("prompts/p.md", "x")]),
+    );
+    assert!(!broken.ok);
+    assert_eq!(broken.uses_file("prompts/p.md"), Some(false));
+    let unreadable = load_fleet("agents: [", &f);
+    assert_eq!(unreadable.uses_file("config/prompts/p.md"), None);
+}
+
+#[test]
+fn tool_sources_count_as_used() {
+    let yaml = r("tools: [", "tools: [lookup_order, ");
+    let report = load_fleet(
+        &yaml,
+        &files(&[("tools/lookup_order.py", "def lookup_order(id: str) -> str:\n    \"\"\"Look an order up.\n\n    Args:\n        id: The order.\n    \"\"\"\n    return id\n")]),
+    );
+    assert_eq!(
+        report.uses_file("tools/lookup_order.py"),
+        Some(true),
+        "{:?}",
+        report.errors
+    );
+}

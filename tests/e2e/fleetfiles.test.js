@@ -173,8 +173,35 @@ test('fleet files: Add files, Open folder, bad picks change nothing', async () =
   await page.waitForFunction(() => [...document.querySelectorAll('.file-list li')].some((li) => li.querySelector('button.link')?.textContent === 'n.md' && li.querySelector('.muted')?.textContent === '30 B'), null, { timeout: 20000 });
   assert.strictEqual(await page.inputValue('.files-panel input[type=file]:not([webkitdirectory])'), '', 'the input is cleared after a pick');
 
+  // The file nothing in the fleet reads is marked; the two prompts are not.
+  const unused = () => page.$$eval('.file-list li', (lis) => lis.filter((li) => li.querySelector('.badge.unused')).map((li) => li.querySelector('button.link').textContent));
+  await page.waitForFunction(() => document.querySelectorAll('.file-list .badge.unused').length === 1, null, { timeout: 20000 });
+  assert.deepStrictEqual(await unused(), ['n.md']);
+
+  // A path added by hand is the path the fleet looks up: another spelling of a listed file
+  // opens it (no second entry), a path out of the folder is refused and says why.
+  const addPath = async (p) => {
+    await page.fill('.files-panel input[aria-label="New file path"]', p);
+    await page.press('.files-panel input[aria-label="New file path"]', 'Enter');
+  };
+  await addPath('./prompts//one.md');
+  await noticeIs('prompts/one.md is already in the list: it is open below.');
+  assert.deepStrictEqual(await fileNames(), ['n.md', 'prompts/one.md', 'prompts/two.md']);
+  assert.strictEqual(await page.textContent('.file-edit label'), 'Editing prompts/one.md');
+  await addPath('../secret.md');
+  await noticeIs("Not added: '../secret.md' leaves the fleet's folder with '..'; only files inside it can be used.");
+  assert.strictEqual(await page.getAttribute('#files-notice', 'role'), 'alert');
+  await addPath('prompts/three.md');
+  await page.waitForFunction(() => [...document.querySelectorAll('.file-list li button.link')].some((b) => b.textContent === 'prompts/three.md'));
+  assert.deepStrictEqual((await unused()).sort(), ['n.md', 'prompts/three.md']);
+
   // 5. The view after the picks: accessible, and nothing went wrong on the page.
   await page.screenshot({ path: path.join(SHOTS, 'fleet-files.png') });
   await assertAccessible(page, 'fleet view after the file picks');
+
+  // With every file removed, the panel says what belongs there.
+  for (let n = (await fileNames()).length; n > 0; n--) await page.locator('.file-list li button[aria-label^="Remove "]').first().click();
+  await page.waitForSelector('#files-empty');
+  assert.match(await page.textContent('#files-empty'), /^No files yet\. A fleet that uses from_file, tools\/NAME\.py or folder documents needs them here/);
   assert.deepStrictEqual(problems, [], 'no console errors or page errors');
 });

@@ -31,6 +31,9 @@ test('validateFleet resolves a valid fleet', () => {
   assert.strictEqual(r.fleet.sharedBlocks[0].agentOwned, false);
   assert.strictEqual(r.fleet.agents[0].llm.contextWindow, 32000);
   assert.deepStrictEqual(r.fleet.agents[0].tags, ['a', 'b']);
+  assert.deepStrictEqual(r.filesUsed, ['prompts/support.md']);
+  assert.deepStrictEqual(core.validateFleet(FLEET, { ...FILES, 'notes.md': 'unused' }).filesUsed, ['prompts/support.md']);
+  assert.strictEqual(core.validateFleet('a: [', FILES).filesUsed, null);
 });
 
 test('validateFleet reports every error with path, line and column', () => {

@@ -29,6 +29,7 @@ pub use validate::{
 };
 
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// Whether a diagnostic stops the fleet from loading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +75,7 @@ impl std::fmt::Display for Diagnostic {
 
 /// The result of loading a fleet: the fleet when there are no errors, and every diagnostic.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FleetReport {
     /// True when there are no errors (warnings allowed).
     pub ok: bool,
@@ -83,6 +85,19 @@ pub struct FleetReport {
     pub warnings: Vec<Diagnostic>,
     /// The resolved fleet; `None` when there are errors.
     pub fleet: Option<Fleet>,
+    /// The files of the set the fleet reads or matches (normalised paths, as the file set
+    /// names them); `None` when the YAML could not be read far enough to say.
+    pub files_used: Option<BTreeSet<String>>,
+}
+
+impl FleetReport {
+    /// Whether the fleet reads `path` (any spelling of it: `./a.md` is `a.md`), so a file
+    /// list can point out the files nothing uses (a misspelt `from_file`, a leftover);
+    /// `None` when the report cannot say (the YAML did not parse).
+    pub fn uses_file(&self, path: &str) -> Option<bool> {
+        let used = self.files_used.as_ref()?;
+        Some(files::normalize_path(path).is_ok_and(|p| used.contains(&p)))
+    }
 }
 
 /// Parses, validates and resolves a fleet. Never panics on any input.
@@ -106,6 +121,7 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
                 }],
                 warnings: vec![],
                 fleet: None,
+                files_used: None,
             };
         }
     };
@@ -122,12 +138,14 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
             }],
             warnings: vec![],
             fleet: None,
+            files_used: None,
         };
     }
-    let (files, root_error) = validate::rooted(&root, files);
+    let (files, root_error, root_prefix) = validate::rooted(&root, files);
     let mut walker = validate::Walker::new(&files);
     walker.errors.extend(root_error);
     let fleet = walker.fleet(&root);
+    let used = std::mem::take(&mut walker.used);
     let diag = |found: validate::Found, severity| {
         // An unknown field is marked at its key (its value may start on the next line).
         let pos = match found.problem {
@@ -170,6 +188,11 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
         errors,
         warnings,
         fleet: if ok { fleet } else { None },
+        files_used: Some(
+            used.into_iter()
+                .map(|p| format!("{root_prefix}{p}"))
+                .collect(),
+        ),
     }
 }
 

@@ -158,7 +158,7 @@ pub fn validate_fleet(
     match yaml_from(yaml).and_then(|y| Ok((y, files_from(files)?))) {
         Ok((yaml, files)) => to_js(&load_fleet(&yaml, &files)),
         Err(f) => to_js(&serde_json::json!({
-            "ok": false, "errors": as_diagnostics(&f), "warnings": [], "fleet": null
+            "ok": false, "errors": as_diagnostics(&f), "warnings": [], "fleet": null, "filesUsed": null
         })),
     }
 }

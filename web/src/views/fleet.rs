@@ -181,9 +181,15 @@ pub fn FleetEditor() -> impl IntoView {
                 let p = path.clone();
                 let p2 = path.clone();
                 let p3 = path.clone();
+                let p4 = path.clone();
+                // Nothing in the fleet reads it: a leftover, or a path the YAML spells otherwise.
+                let unused = move || state.report.with(|r| r.uses_file(&p4)) == Some(false);
                 view! {
                     <li class:sel=move || selected.get().as_deref() == Some(p.as_str())>
                         <button class="link" on:click=move |_| selected.set(Some(p2.clone()))>{path.clone()}</button>
+                        {move || unused().then(|| view! {
+                            <span class="badge unused" title="No part of the fleet reads this file: a leftover, or a path the YAML spells differently">"unused"</span>
+                        })}
                         <span class="muted">{format!("{} B", text.len())}</span>
                         <button class="ghost small" aria-label=format!("Remove {path}") on:click=move |_| {
                             state.files.update(|f| { f.remove(&p3); });
@@ -259,15 +265,31 @@ pub fn FleetEditor() -> impl IntoView {
                     Notice::Done(m) => view! { <p class="notice" id="files-notice" role="status">{m}</p> }.into_any(),
                     Notice::Problem(m) => view! { <p class="notice bad" id="files-notice" role="alert">{m}</p> }.into_any(),
                 })}
+                {move || state.files.with(|f| f.is_empty()).then(|| view! {
+                    <p class="muted small" id="files-empty">"No files yet. A fleet that uses "<code>"from_file"</code>", "<code>"tools/NAME.py"</code>" or folder documents needs them here: open the fleet's folder, drop them here, or add one by path below."</p>
+                })}
                 <ul class="file-list">{file_rows}</ul>
                 <form class="inline" on:submit=move |ev| {
                     ev.prevent_default();
-                    let p = new_path.get_untracked().trim().to_string();
-                    if !p.is_empty() {
-                        state.files.update(|f| { if !f.contains_key(&p) { f.insert(p.clone(), Vec::new()); } });
-                        selected.set(Some(p));
-                        new_path.set(String::new());
-                        revalidate();
+                    let raw = new_path.get_untracked();
+                    if raw.trim().is_empty() {
+                        return;
+                    }
+                    // The path as the fleet will look it up (`./a.md` is `a.md`; `..` cannot leave
+                    // the fleet's folder), so the list never holds two spellings of one file.
+                    match canary_core::fleet::files::normalize_path(raw.trim()) {
+                        Err(e) => notice.set(Some(Notice::Problem(format!("Not added: {e}.")))),
+                        Ok(p) => {
+                            if state.files.with_untracked(|f| f.contains_key(&p)) {
+                                notice.set(Some(Notice::Done(format!("{p} is already in the list: it is open below."))));
+                            } else {
+                                state.files.update(|f| { f.insert(p.clone(), Vec::new()); });
+                                notice.set(None);
+                                revalidate();
+                            }
+                            selected.set(Some(p));
+                            new_path.set(String::new());
+                        }
                     }
                 }>
                     <input type="text" placeholder="new file path, e.g. prompts/a.md" aria-label="New file path"

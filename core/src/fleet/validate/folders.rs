@@ -150,6 +150,7 @@ impl Walker<'_> {
                     };
                     match expand_glob(&pat, self.files) {
                         Ok(paths) => {
+                            self.used.extend(paths.iter().cloned());
                             for p in &paths {
                                 if !is_server_document(p) {
                                     self.err(pp.clone(), Problem::UnsupportedDocument(p.clone()));

@@ -46,6 +46,9 @@ pub(crate) struct Walker<'f> {
     broken: BTreeSet<(&'static str, String)>,
     /// Names of the fleet's MCP servers (valid or not), for the agents' `mcp_tools`.
     mcp_names: BTreeSet<String>,
+    /// Every file of the set the fleet reads or matches (prompts, block values, tool sources,
+    /// folder documents), named as the walker sees them (below `root_path`).
+    pub used: BTreeSet<String>,
 }
 
 type Path = Vec<Seg>;
@@ -91,7 +94,15 @@ impl<'f> Walker<'f> {
             folder_owner: BTreeMap::new(),
             broken: BTreeSet::new(),
             mcp_names: BTreeSet::new(),
+            used: BTreeSet::new(),
         }
+    }
+
+    /// The contents of a file the fleet reads, recorded as used.
+    fn file(&mut self, path: &str) -> Option<&'f [u8]> {
+        let c = self.files.get(path)?;
+        self.used.insert(path.to_string());
+        Some(c)
     }
 
     fn err(&mut self, path: Path, problem: Problem) {
@@ -272,7 +283,7 @@ impl<'f> Walker<'f> {
                 self.err(path.to_vec(), Problem::Path(e.to_string()));
                 None
             }
-            Ok(p) => match self.files.get(&p) {
+            Ok(p) => match self.file(&p) {
                 Some(c) => self.file_text(&p, c, path),
                 None => {
                     self.err(path.to_vec(), Problem::FileMissing(p));

@@ -117,7 +117,7 @@ impl Walker<'_> {
                         continue;
                     }
                     let file = format!("tools/{name}.py");
-                    let source = match self.files.get(&file) {
+                    let source = match self.file(&file) {
                         None => None,
                         Some(c) => match self.file_text(&file, c, &p) {
                             Some(text) => Some(text),
@@ -162,7 +162,7 @@ impl Walker<'_> {
                         }
                         (None, None) => {
                             let default = format!("tools/{name}.py");
-                            match self.files.get(&default) {
+                            match self.file(&default) {
                                 Some(c) => self.file_text(&default, c, &p),
                                 None => {
                                     self.err(

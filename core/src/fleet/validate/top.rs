@@ -22,10 +22,11 @@ const TOP_IGNORED: &[&str] = &["providers", "prune_missing_providers"];
 /// The file set as `root_path` sees it: lettactl resolves every path of the fleet against
 /// `root_path` (relative to the fleet file), so only the files below it remain, with the
 /// prefix removed. A `root_path` that is not text or leaves the fleet's folder is an error
-/// (the whole set is kept, so that the other errors still make sense).
-pub(crate) fn rooted(root: &Value, files: FileSet) -> (FileSet, Option<Found>) {
+/// (the whole set is kept, so that the other errors still make sense). The third value is the
+/// prefix that was removed (`""` for none), to name the files the fleet used as the user does.
+pub(crate) fn rooted(root: &Value, files: FileSet) -> (FileSet, Option<Found>, String) {
     let Some(v) = root.get("root_path").filter(|v| !v.is_null()) else {
-        return (files, None);
+        return (files, None, String::new());
     };
     let path = vec![Seg::from("root_path")];
     let Some(raw) = v.as_str() else {
@@ -33,15 +34,15 @@ pub(crate) fn rooted(root: &Value, files: FileSet) -> (FileSet, Option<Found>) {
             expected: "text",
             found: kind_of(v),
         };
-        return (files, Some(Found { problem, path }));
+        return (files, Some(Found { problem, path }), String::new());
     };
     if matches!(raw.trim(), "." | "./" | "") {
-        return (files, None);
+        return (files, None, String::new());
     }
     match normalize_path(raw) {
         Err(e) => {
             let problem = Problem::Path(e.to_string());
-            (files, Some(Found { problem, path }))
+            (files, Some(Found { problem, path }), String::new())
         }
         Ok(dir) => {
             let prefix = format!("{dir}/");
@@ -49,7 +50,7 @@ pub(crate) fn rooted(root: &Value, files: FileSet) -> (FileSet, Option<Found>) {
                 .into_iter()
                 .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_string(), v)))
                 .collect();
-            (inside, None)
+            (inside, None, prefix)
         }
     }
 }
