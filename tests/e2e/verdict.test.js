@@ -177,6 +177,7 @@ async function flow() {
   await go('run');
   assert.strictEqual(await page.isDisabled('#confirm'), true, 'promote refused by the gate');
   await page.waitForSelector('#gate-note');
+  assert.match(await page.textContent('#gate-note'), /^The promote gate refuses this promote: no suite has run against the \S+ canaries\. Run one in the Test view, or override the gate with a reason\. The gate and its override are in the plan view\.$/);
   await go('plan');
   await page.check('#gate-override');
   await page.fill('#gate-reason', 'first release, nothing to compare with');

@@ -139,17 +139,26 @@ pub fn PromoteGate() -> impl IntoView {
     }
 }
 
-/// Says, in the execute view, why a promote cannot run (the gate panel is in the plan view).
+/// Says, in the execute view, why a promote cannot run, with the gate's own reason and advice
+/// (the gate panel and its override are in the plan view).
 #[component]
 pub fn GateNote(plan: (Mode, String)) -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         (!gate_allows(state, &plan)).then(|| {
-            view! {
-                <p class="bad" id="gate-note" role="alert">
-                    "The promote gate refuses this promote: run the suite in the Test view, or override the gate with a reason in the plan view."
-                </p>
-            }
+            let refusal = state.gate.with(|g| match g {
+                Some((h, GateDecision::Refused { refusal })) if *h == plan.1 => {
+                    Some(refusal.advice())
+                }
+                _ => None,
+            });
+            let text = match refusal {
+                Some(advice) => format!(
+                    "The promote gate refuses this promote: {advice} The gate and its override are in the plan view."
+                ),
+                None => "The promote gate has not decided on this plan yet: the plan view reads the canaries' verdict and shows it.".to_string(),
+            };
+            view! { <p class="bad" id="gate-note" role="alert">{text}</p> }
         })
     }
 }
