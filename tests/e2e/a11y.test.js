@@ -272,7 +272,22 @@ test('accessibility: axe-clean in every view and state, both themes, 1400 and 39
       return document.activeElement?.matches('main h1') && r.left >= 0 && r.right <= window.innerWidth;
     }, slug, { timeout: 10000 }).catch(() => assert.fail(`390px: the ${slug} tab is not scrolled into the strip`));
   }
+  // The strip fades out only at an edge with tabs behind it: at History's end, the start; at
+  // Connection's start, the end; a strip that fits, neither.
+  const fades = () => page.$eval('header nav', (n) => {
+    const s = getComputedStyle(n);
+    return [s.getPropertyValue('--fade-start'), s.getPropertyValue('--fade-end')];
+  });
+  for (const [slug, want] of [['history', ['28px', '0px']], ['connect', ['0px', '28px']]]) {
+    await page.evaluate((v) => { location.hash = `/${v}`; }, slug);
+    await page.waitForFunction(([v, w]) => {
+      const s = getComputedStyle(document.querySelector('header nav'));
+      return document.activeElement?.matches('main h1') && s.getPropertyValue('--fade-start') === w[0] && s.getPropertyValue('--fade-end') === w[1];
+    }, [slug, want], { timeout: 10000 }).catch(async () => assert.fail(`390px, ${slug}: fades ${JSON.stringify(await fades())}, not ${JSON.stringify(want)}`));
+  }
   await page.evaluate(() => { location.hash = '/connect'; });
   await page.setViewportSize({ width: 1400, height: 900 });
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('header nav')).getPropertyValue('--fade-end') === '0px');
+  assert.deepStrictEqual(await fades(), ['0px', '0px'], '1400px: the strip fits, no fade');
   assert.deepStrictEqual(failures, [], `\n${failures.join('\n\n')}`);
 });
