@@ -293,8 +293,10 @@ pub fn PlanReview() -> impl IntoView {
                         prop:value=move || agent_query.get()
                         on:input=move |ev| agent_query.set(event_target_value(&ev))
                         on:change=move |ev| ev.stop_propagation() />
-                    <button type="button" id="agents-all" class="small" on:click=move |_| set_agents(true)>"All"</button>
-                    <button type="button" id="agents-none" class="small" on:click=move |_| set_agents(false)>"None"</button>
+                    <span class="all-none">
+                        <button type="button" id="agents-all" class="small" on:click=move |_| set_agents(true)>"All"</button>
+                        <button type="button" id="agents-none" class="small" on:click=move |_| set_agents(false)>"None"</button>
+                    </span>
                     {filter}
                 </fieldset>
             </form>
