@@ -193,14 +193,15 @@ reset() {
   up
 }
 
-# The server's unhandled errors (the ones it answers as a bare 500 "An unknown error occurred"),
+# The server's unhandled errors (the ones it answers as a bare 500: "An unknown error occurred",
+# "A database error occurred"),
 # each with its traceback: printed by `make test` when a test fails, so a CI log says what the
 # server hit and not only that a request failed.
 errors() {
   local log="$STATE/letta.log"
   [ -f "$log" ] || return 0
   local n
-  n="$(grep -c 'Unhandled error' "$log" || true)"
+  n="$(grep -cE 'Unhandled (error|DBAPIError)' "$log" || true)"
   [ "$n" -gt 0 ] || { say "no unhandled server errors in $log"; return 0; }
   say "$n unhandled server error(s) in $log (the last 3 with their tracebacks):"
   python3 - "$log" <<'PY'
@@ -208,7 +209,7 @@ import re, sys
 record = re.compile(r"^([\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - |(INFO|WARNING|ERROR):)")
 blocks, cur = [], None
 for line in open(sys.argv[1], errors="replace"):
-    if "Unhandled error" in line:
+    if "Unhandled error" in line or "Unhandled DBAPIError" in line:
         cur = [line.rstrip()]
         blocks.append(cur)
     elif cur is not None and record.match(line):
