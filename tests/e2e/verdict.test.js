@@ -236,7 +236,7 @@ async function flow() {
   // cell says so, and the verdict is the one the suite earns.
   const sends = /\/v1\/conversations\/[^/]+\/messages$/;
   let faulted = 0;
-  await page.route(sends, async (route) => {
+  const faultFirstSend = async (route) => {
     if (route.request().method() === 'POST' && faulted++ === 0) {
       await route.fulfill({
         status: 500,
@@ -247,13 +247,17 @@ async function flow() {
       return;
     }
     await route.continue();
-  });
+  };
+  // The browser logs an injected 500 itself; that line, and only it, is expected.
+  const dropInjected500 = () => {
+    const i = consoleErrors.findIndex((e) => /status of 500 \(Internal Server Error\)$/.test(e));
+    assert.ok(i >= 0, 'the injected fault was answered');
+    consoleErrors.splice(i, 1);
+  };
+  await page.route(sends, faultFirstSend);
   const totals = await runSuite(SUITE);
   await page.unroute(sends);
-  // The browser logs the injected 500 itself; that line, and only it, is expected.
-  const injected = consoleErrors.findIndex((e) => /status of 500 \(Internal Server Error\)$/.test(e));
-  assert.ok(injected >= 0, 'the injected fault was answered');
-  consoleErrors.splice(injected, 1);
+  dropInjected500();
   assert.match(totals, /FAILED: 1 of 2 passed/);
   assert.strictEqual(await page.locator('.side-warning').count(), 1);
   assert.match(await page.textContent('.side-warning'), /^The first attempt stopped after 0 of 1 turn \(server error 500: An unknown error occurred\); the case ran again in a fresh test conversation\.$/);
@@ -284,9 +288,16 @@ async function flow() {
   await page.selectOption('#replay-agent', AGENT);
   await page.fill('#replay-count', '5');
   await page.dispatchEvent('#replay-count', 'change');
+  // One send of the replay answers a bare 500 too: that side runs again, and its pair says so.
+  faulted = 0;
+  await page.route(sends, faultFirstSend);
   await page.click('#replay-run');
   await page.waitForSelector('#replay-summary', { timeout: 120000 });
+  await page.unroute(sends);
+  dropInjected500();
   assert.match(await page.textContent('#replay-summary'), /2 messages replayed: 2 differ/);
+  assert.strictEqual(await page.locator('.pair .side-warning').count(), 1);
+  assert.match(await page.textContent('.pair .side-warning'), /^(canary|production): The first attempt stopped after 0 of 1 turn \(server error 500/);
   const pair = page.locator('.pair').first();
   assert.match(await pair.locator('[data-side="canary"]').textContent(), /Echo: where is my order \[v2\]/);
   assert.match(await pair.locator('[data-side="production"]').textContent(), /^Echo: where is my order$/);

@@ -114,6 +114,10 @@ pub struct ReplayPair {
     pub same: bool,
     /// Word (or line) diff from production's reply to the canary's.
     pub diff: TextChange,
+    /// What went wrong without failing a side (a second attempt after a server fault, a test
+    /// conversation left behind), each prefixed with its side.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 fn side_text(s: Option<&super::run::SideResult>) -> String {
@@ -134,14 +138,22 @@ pub fn pairs(results: &[CaseResult], differences_only: bool) -> Vec<ReplayPair> 
         .map(|r| {
             let production = side_text(r.production.as_ref());
             let canary = side_text(Some(&r.canary));
+            let sides = std::iter::once(("canary", &r.canary))
+                .chain(r.production.as_ref().map(|p| ("production", p)));
+            let warnings = sides
+                .clone()
+                .flat_map(|(side, s)| s.warnings.iter().map(move |w| format!("{side}: {w}")))
+                .collect();
+            // The message, from whichever side got to send it (a side can fail before).
+            let user = sides
+                .filter_map(|(_, s)| s.turns.first())
+                .map(|t| t.user.clone())
+                .next()
+                .unwrap_or_default();
             ReplayPair {
                 name: r.case.clone(),
-                user: r
-                    .canary
-                    .turns
-                    .first()
-                    .map(|t| t.user.clone())
-                    .unwrap_or_default(),
+                user,
+                warnings,
                 diff: diff_text(&production, &canary),
                 production,
                 canary,

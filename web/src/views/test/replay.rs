@@ -240,6 +240,7 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
                                             <div><h3>"Production"</h3><div class="msg assistant" data-side="production">{p.production.clone()}</div></div>
                                         </div>
                                         {(!p.same).then(|| view! { <div class="muted small">"production → canary"</div>{diff_view(p.diff.clone())} })}
+                                        {p.warnings.iter().map(|w| view! { <div class="msg warn side-warning">{w.clone()}</div> }).collect_view()}
                                     </div>
                                 }
                             }).collect_view()}
