@@ -202,7 +202,7 @@ errors() {
   [ -f "$log" ] || return 0
   local n
   n="$(grep -cE 'Unhandled (error|DBAPIError)' "$log" || true)"
-  [ "$n" -gt 0 ] || { say "no unhandled server errors in $log"; return 0; }
+  [ "${n:-0}" -gt 0 ] || { say "no unhandled server errors in $log"; return 0; }
   say "$n unhandled server error(s) in $log (the last 3 with their tracebacks):"
   python3 - "$log" <<'PY'
 import re, sys

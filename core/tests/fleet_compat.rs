@@ -239,13 +239,14 @@ fn the_report_names_the_files_the_fleet_uses() {
     assert_eq!(report.uses_file("config/prompts/old.md"), Some(false));
     assert_eq!(report.uses_file("docs/outside.md"), Some(false));
 
-    // A fleet with errors still says what it read; one that does not parse cannot say.
+    // A fleet with errors cannot say (its walk may stop short of a reference), nor can one
+    // that does not parse.
     let broken = load_fleet(
         &r("value: You are helpful.", "from_file: prompts/nope.md"),
         &files(&[("prompts/p.md", "x")]),
     );
     assert!(!broken.ok);
-    assert_eq!(broken.uses_file("prompts/p.md"), Some(false));
+    assert_eq!(broken.uses_file("prompts/p.md"), None);
     let unreadable = load_fleet("agents: [", &f);
     assert_eq!(unreadable.uses_file("config/prompts/p.md"), None);
 }
@@ -263,4 +264,21 @@ fn tool_sources_count_as_used() {
         "{:?}",
         report.errors
     );
+    // `tools/*` takes every tools/NAME.py: each counts as used, a file elsewhere does not.
+    let source = |n: &str| {
+        format!("def {n}(id: str) -> str:\n    \"\"\"Look it up.\n\n    Args:\n        id: The id.\n    \"\"\"\n    return id\n")
+    };
+    let (a, b) = (source("find_a"), source("find_b"));
+    let all = load_fleet(
+        &r("tools: [", "tools: [\"tools/*\", "),
+        &files(&[
+            ("tools/find_a.py", &a),
+            ("tools/find_b.py", &b),
+            ("notes.md", "x"),
+        ]),
+    );
+    assert!(all.ok, "{:?}", all.errors);
+    assert_eq!(all.uses_file("tools/find_a.py"), Some(true));
+    assert_eq!(all.uses_file("tools/find_b.py"), Some(true));
+    assert_eq!(all.uses_file("notes.md"), Some(false));
 }

@@ -258,9 +258,9 @@ async function flow() {
   const totals = await runSuite(SUITE);
   await page.unroute(sends);
   dropInjected500();
-  assert.match(totals, /FAILED: 1 of 2 passed/);
+  assert.match(totals, /^FAILED: 1 of 2 passed, .* production; 1 side ran again after a server fault$/);
   assert.strictEqual(await page.locator('.side-warning').count(), 1);
-  assert.match(await page.textContent('.side-warning'), /^The first attempt stopped after 0 of 1 turn \(server error 500: An unknown error occurred\); the case ran again in a fresh test conversation\.$/);
+  assert.match(await page.textContent('.side-warning'), /^The first attempt failed on its first turn \(server error 500: An unknown error occurred\); the case ran again in a fresh test conversation\.$/);
   assert.strictEqual(await page.locator('#results tr.fail').count(), 1);
   assert.match(await page.textContent('#results tr.fail'), /same reply as production/);
   await page.selectOption('#results-filter', 'failed');
@@ -270,7 +270,7 @@ async function flow() {
   await page.click('#export-md');
   const md = fs.readFileSync(await (await dl).path(), 'utf8');
   assert.match(md, /## Canary verdict: FAILED/);
-  assert.match(md, /### Warnings\n\n- \*\*[^*]+\*\* @ [^,]+, (canary|production): The first attempt stopped after 0 of 1 turn/);
+  assert.match(md, /### Warnings\n\n- \*\*[^*]+\*\* @ [^,]+, (canary|production): The first attempt failed on its first turn/);
   await page.waitForSelector('#verdict[data-ok="false"]');
   await shot('test-results');
   const stored = (await agentNamed(PREFIX + AGENT)).metadata['fleetcanary.verdict'];
@@ -297,7 +297,7 @@ async function flow() {
   dropInjected500();
   assert.match(await page.textContent('#replay-summary'), /2 messages replayed: 2 differ/);
   assert.strictEqual(await page.locator('.pair .side-warning').count(), 1);
-  assert.match(await page.textContent('.pair .side-warning'), /^(canary|production): The first attempt stopped after 0 of 1 turn \(server error 500/);
+  assert.match(await page.textContent('.pair .side-warning'), /^(canary|production): The first attempt failed on its first turn \(server error 500/);
   const pair = page.locator('.pair').first();
   assert.match(await pair.locator('[data-side="canary"]').textContent(), /Echo: where is my order \[v2\]/);
   assert.match(await pair.locator('[data-side="production"]').textContent(), /^Echo: where is my order$/);

@@ -34,6 +34,7 @@ test('validateFleet resolves a valid fleet', () => {
   assert.deepStrictEqual(r.filesUsed, ['prompts/support.md']);
   assert.deepStrictEqual(core.validateFleet(FLEET, { ...FILES, 'notes.md': 'unused' }).filesUsed, ['prompts/support.md']);
   assert.strictEqual(core.validateFleet('a: [', FILES).filesUsed, null);
+  assert.strictEqual(core.validateFleet(FLEET.replace('name: support', 'name: sup port'), FILES).filesUsed, null, 'a fleet with errors cannot say');
 });
 
 test('validateFleet reports every error with path, line and column', () => {

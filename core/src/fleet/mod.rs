@@ -86,14 +86,15 @@ pub struct FleetReport {
     /// The resolved fleet; `None` when there are errors.
     pub fleet: Option<Fleet>,
     /// The files of the set the fleet reads or matches (normalised paths, as the file set
-    /// names them); `None` when the YAML could not be read far enough to say.
+    /// names them); `None` when the fleet has errors (the walk may have stopped short of a
+    /// reference, so the answer would not be sure).
     pub files_used: Option<BTreeSet<String>>,
 }
 
 impl FleetReport {
     /// Whether the fleet reads `path` (any spelling of it: `./a.md` is `a.md`), so a file
     /// list can point out the files nothing uses (a misspelt `from_file`, a leftover);
-    /// `None` when the report cannot say (the YAML did not parse).
+    /// `None` when the report cannot say (the fleet has errors).
     pub fn uses_file(&self, path: &str) -> Option<bool> {
         let used = self.files_used.as_ref()?;
         Some(files::normalize_path(path).is_ok_and(|p| used.contains(&p)))
@@ -188,11 +189,13 @@ pub fn load_fleet(yaml: &str, files: &FileSet) -> FleetReport {
         errors,
         warnings,
         fleet: if ok { fleet } else { None },
-        files_used: Some(
+        // A fleet with errors may not have been walked where the error is, so it cannot say
+        // which files it would read.
+        files_used: ok.then(|| {
             used.into_iter()
                 .map(|p| format!("{root_prefix}{p}"))
-                .collect(),
-        ),
+                .collect()
+        }),
     }
 }
 

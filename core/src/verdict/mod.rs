@@ -8,7 +8,7 @@
 //! the pure promote [`gate`].
 //!
 //! Modules: [`suite`] (the test file and its errors), [`dataset`] (letta-evals JSONL),
-//! [`checks`], [`run`] (plan and runner), [`replay`], [`verdict`] (the record and its storage),
+//! [`checks`], [`run`] (plan and runner; one side of a case and its retry in `side`), [`replay`], [`verdict`] (the record and its storage),
 //! [`gate`], [`report`] (JSON and Markdown), [`write`] (saving cases), [`isolation`] (what a test
 //! conversation is proven to isolate).
 
@@ -19,6 +19,7 @@ pub mod isolation;
 pub mod replay;
 pub mod report;
 pub mod run;
+mod side;
 pub mod suite;
 #[allow(clippy::module_inception)]
 pub mod verdict;
@@ -44,6 +45,12 @@ pub const DEFAULT_SUITE_PATH: &str = "tests/suite.yaml";
 pub fn is_suite_path(path: &str) -> bool {
     (path.ends_with(".yaml") || path.ends_with(".yml"))
         && (path.starts_with("tests/") || path.contains("suite"))
+}
+
+/// Whether a file belongs to the tests rather than to the fleet: a suite, or a JSONL dataset
+/// (the format a suite's `dataset:` reads). The Files panel does not call these unused.
+pub fn is_test_file(path: &str) -> bool {
+    is_suite_path(path) || path.ends_with(".jsonl")
 }
 
 #[cfg(test)]

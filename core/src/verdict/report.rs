@@ -22,9 +22,10 @@ pub fn to_markdown(report: &RunReport) -> String {
     let v = &report.verdict;
     let t = &report.totals;
     let mut out = format!(
-        "## Canary verdict: {}\n\nSuite **{}**, prefix `{}`, fleet `{}`, {}.\n\n{} of {} passed, {} failed ({} errors); {} pairs differ from production; {} ms; tokens canary {} / production {}.\n\n",
+        "## Canary verdict: {}\n\nSuite **{}**, prefix `{}`, fleet `{}`, {}.\n\n{} of {} passed, {} failed ({} errors); {} pairs differ from production; {} ms; tokens canary {} / production {}{}.\n\n",
         if v.ok { "PASSED" } else { "FAILED" },
-        v.suite, v.prefix, v.fleet_hash, v.at, t.passed, t.cases, t.failed, t.errors, t.different, t.wall_ms, t.canary_tokens, t.production_tokens
+        v.suite, v.prefix, v.fleet_hash, v.at, t.passed, t.cases, t.failed, t.errors, t.different, t.wall_ms, t.canary_tokens, t.production_tokens,
+        t.retried_note()
     );
     out.push_str(
         "| Case | Agent | Result | Canary reply | Production reply |\n|---|---|---|---|---|\n",

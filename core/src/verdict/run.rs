@@ -6,14 +6,16 @@
 //! as its case finishes. The canary's is deleted too unless
 //! [`RunOptions::keep_canary_conversations`] asks to keep it for inspection: deleting an agent
 //! does not delete its conversations' block copies (engine test
-//! `archival_inserts_are_not_isolated`), so a kept one must be deleted before cleanup.
+//! `archival_inserts_are_not_isolated`), so a kept one must be deleted before cleanup. A side
+//! whose first turn hits a server fault runs once more in a fresh conversation (`side.rs`).
 
-use super::checks::{evaluate, CheckResult};
+use super::checks::evaluate;
+use super::side::SideRun;
+pub use super::side::{SideResult, TurnResult};
 use super::suite::{Case, Suite};
 use super::verdict::{fleet_hash, Verdict};
 use crate::canary::{canary_mark, Prefix};
-use crate::client::conversations::MeasuredReply;
-use crate::client::{ApiError, ChatReply, LettaClient, Transport};
+use crate::client::{LettaClient, Transport};
 use crate::fleet::Fleet;
 use crate::live::LiveState;
 use futures::stream::{self, StreamExt};
@@ -120,54 +122,6 @@ pub fn plan_suite(suite: &Suite, fleet: &Fleet, live: &LiveState, prefix: &Prefi
     }
 }
 
-/// One turn of one side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TurnResult {
-    /// What was sent.
-    pub user: String,
-    /// What came back.
-    pub reply: ChatReply,
-    /// Wall time of the turn.
-    pub latency_ms: u64,
-    /// Tokens the server reported.
-    pub tokens: Option<u64>,
-}
-
-/// One side (canary or production) of one case.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SideResult {
-    /// Agent name.
-    pub agent: String,
-    /// The test conversation used.
-    pub conversation_id: Option<String>,
-    /// Turns that completed.
-    pub turns: Vec<TurnResult>,
-    /// Why the side did not finish.
-    pub error: Option<String>,
-    /// Check outcomes (canary side only).
-    pub checks: Vec<CheckResult>,
-    /// Problems that did not fail the side (e.g. deleting its conversation).
-    pub warnings: Vec<String>,
-}
-
-impl SideResult {
-    /// Every turn's assistant text, joined by blank lines (what replay diffs).
-    pub fn text(&self) -> String {
-        self.turns
-            .iter()
-            .map(|t| t.reply.assistant_text())
-            .collect::<Vec<_>>()
-            .join("\n\n")
-    }
-
-    /// Tokens over all turns.
-    pub fn tokens(&self) -> u64 {
-        self.turns.iter().filter_map(|t| t.tokens).sum()
-    }
-}
-
 /// One case against one target, both sides.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -206,6 +160,23 @@ pub struct Totals {
     pub production_tokens: u64,
     /// Wall time of the run.
     pub wall_ms: u64,
+    /// Sides (canary or production) that ran a second time after a server fault.
+    #[serde(default)]
+    pub retried: usize,
+}
+
+impl Totals {
+    /// `"; 1 side ran again after a server fault"`, or nothing when none did: the clause the
+    /// totals line of the page and of the Markdown report end with.
+    pub fn retried_note(&self) -> String {
+        if self.retried == 0 {
+            return String::new();
+        }
+        format!(
+            "; {} again after a server fault",
+            crate::wording::count_as(self.retried, "side ran", "sides ran")
+        )
+    }
 }
 
 /// The outcome of a run.
@@ -252,108 +223,6 @@ pub struct RunOptions<'a> {
     pub keep_canary_conversations: bool,
 }
 
-/// Whether a side that failed with `e` earns one more attempt in a fresh test conversation:
-/// the server or its model provider failed, or the answer was lost on the way. A refusal of
-/// the request itself (invalid, not found, unauthorized, quota) would fail again the same way.
-fn worth_another_attempt(e: &ApiError) -> bool {
-    matches!(
-        e,
-        ApiError::Server {
-            status: 500..=599,
-            ..
-        } | ApiError::Llm(_)
-            | ApiError::Network { .. }
-            | ApiError::Busy(_)
-    )
-}
-
-/// One attempt at a side: a fresh test conversation, every turn, then the conversation's
-/// deletion unless `keep`. Returns the fault that stopped it, if any.
-async fn attempt_side<T: Transport>(
-    client: &LettaClient<T>,
-    agent_id: &str,
-    agent: &str,
-    case: &Case,
-    purpose: &str,
-    keep: bool,
-    clock: &dyn Fn() -> f64,
-) -> (SideResult, Option<ApiError>) {
-    let mut side = SideResult {
-        agent: agent.to_string(),
-        ..SideResult::default()
-    };
-    let conv = match client.open_test_conversation(agent_id, purpose).await {
-        Ok(c) => c,
-        Err(e) => {
-            side.error = Some(format!("could not open a test conversation: {e}"));
-            return (side, Some(e));
-        }
-    };
-    side.conversation_id = Some(conv.id.clone());
-    let mut fault = None;
-    for text in &case.turns {
-        let start = clock();
-        match client.send_in_conversation(&conv.id, text).await {
-            Ok(MeasuredReply {
-                reply,
-                total_tokens,
-            }) => side.turns.push(TurnResult {
-                user: text.clone(),
-                reply,
-                latency_ms: (clock() - start).max(0.0) as u64,
-                tokens: total_tokens,
-            }),
-            Err(e) => {
-                side.error = Some(e.to_string());
-                fault = Some(e);
-                break;
-            }
-        }
-    }
-    // A failed attempt's conversation goes even when kept conversations were asked for: the
-    // kept one is the attempt the report shows.
-    if !keep || fault.is_some() {
-        if let Err(e) = client.delete_conversation(&conv.id).await {
-            side.warnings.push(format!(
-                "Test conversation {} was not deleted: {e}.",
-                conv.id
-            ));
-        }
-    }
-    (side, fault)
-}
-
-/// One side of a case. A server fault (a 5xx, the model provider failing, a lost answer, a
-/// busy agent) gets one more attempt in a fresh test conversation, so a one-off fault of the
-/// server does not turn into a failed verdict; the side's warnings say it happened. A fault
-/// that persists fails the side with the second attempt's error. Turns the first attempt
-/// completed run again: their effects inside the conversation are gone with it, effects
-/// outside it (an archival insert, a tool's own side effects) happen twice.
-async fn run_side<T: Transport>(
-    client: &LettaClient<T>,
-    agent_id: &str,
-    agent: &str,
-    case: &Case,
-    purpose: &str,
-    keep: bool,
-    clock: &dyn Fn() -> f64,
-) -> SideResult {
-    let (first, fault) = attempt_side(client, agent_id, agent, case, purpose, keep, clock).await;
-    let Some(fault) = fault.filter(worth_another_attempt) else {
-        return first;
-    };
-    let (mut again, _) = attempt_side(client, agent_id, agent, case, purpose, keep, clock).await;
-    let mut warnings = vec![format!(
-        "The first attempt stopped after {} of {} ({fault}); the case ran again in a fresh test conversation.",
-        first.turns.len(),
-        crate::wording::count(case.turns.len(), "turn"),
-    )];
-    warnings.extend(first.warnings);
-    warnings.append(&mut again.warnings);
-    again.warnings = warnings;
-    again
-}
-
 /// Runs one planned case on both sides at once.
 pub async fn run_case<T: Transport>(
     client: &LettaClient<T>,
@@ -363,28 +232,30 @@ pub async fn run_case<T: Transport>(
 ) -> CaseResult {
     let purpose = format!("{} / {}", plan.suite, pc.case.name);
     let t = &pc.target;
-    let canary = run_side(
+    let canary = SideRun {
         client,
-        &t.canary_id,
-        &t.canary_name,
-        &pc.case,
-        &purpose,
-        opts.keep_canary_conversations,
-        opts.clock,
-    );
+        agent_id: &t.canary_id,
+        agent: &t.canary_name,
+        case: &pc.case,
+        purpose: &purpose,
+        keep: opts.keep_canary_conversations,
+        clock: opts.clock,
+    };
+    let canary = canary.run();
     let production = async {
         match &t.production_id {
             // Production's test conversation never outlives its case.
             Some(id) => Some(
-                run_side(
+                SideRun {
                     client,
-                    id,
-                    &t.production_name,
-                    &pc.case,
-                    &purpose,
-                    false,
-                    opts.clock,
-                )
+                    agent_id: id,
+                    agent: &t.production_name,
+                    case: &pc.case,
+                    purpose: &purpose,
+                    keep: false,
+                    clock: opts.clock,
+                }
+                .run()
                 .await,
             ),
             None => None,
@@ -462,6 +333,11 @@ pub async fn run_plan<T: Transport>(
             .map(SideResult::tokens)
             .sum(),
         wall_ms: ((opts.clock)() - start).max(0.0) as u64,
+        retried: cases
+            .iter()
+            .flat_map(|c| std::iter::once(&c.canary).chain(c.production.as_ref()))
+            .filter(|s| s.retried)
+            .count(),
     };
     let verdict = Verdict::from_run(plan, &cases, &totals, &opts.now);
     RunReport {

@@ -192,3 +192,54 @@ fn replay_reads_the_newest_user_messages_in_order() {
         vec!["a", "b", "c"]
     );
 }
+
+#[test]
+fn a_side_runs_again_only_after_a_server_fault() {
+    use super::side::{fault_summary, worth_another_attempt};
+    use crate::client::ApiError;
+    let server = |status| ApiError::Server {
+        status,
+        detail: "An unknown error occurred".into(),
+    };
+    let network = ApiError::Network {
+        url: "http://127.0.0.1:8283/v1/conversations/c/messages".into(),
+        message: "connection reset".into(),
+    };
+    for e in [
+        server(500),
+        server(503),
+        ApiError::Llm("upstream timeout".into()),
+        network.clone(),
+        ApiError::Busy("conversation busy".into()),
+    ] {
+        assert!(worth_another_attempt(&e), "{e}");
+    }
+    for e in [
+        ApiError::NotFound("agent".into()),
+        ApiError::Invalid {
+            status: 422,
+            detail: "bad body".into(),
+        },
+        ApiError::Unauthorized {
+            status: 401,
+            detail: "key".into(),
+        },
+        ApiError::Quota("plan".into()),
+        ApiError::RateLimited(5),
+        ApiError::Decode("not JSON".into()),
+    ] {
+        assert!(!worth_another_attempt(&e), "{e}");
+    }
+    // The warning names the fault briefly, without the advice meant for a failure that stays.
+    assert_eq!(
+        fault_summary(&server(500)),
+        "server error 500: An unknown error occurred"
+    );
+    assert_eq!(
+        fault_summary(&network),
+        "the server's answer was lost (no HTTP answer)"
+    );
+    let long = ApiError::Llm("x ".repeat(200));
+    assert!(fault_summary(&long).ends_with('…'));
+    assert!(fault_summary(&long).chars().count() < 160);
+}

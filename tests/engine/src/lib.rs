@@ -67,10 +67,11 @@ impl<T: Transport> Transport for Faulty<T> {
     }
 }
 
-/// Fails exactly one request: the first whose method is `method` and whose URL contains
-/// `url_contains`, answered with `status` before it reaches the server (so the server never
-/// acts on it). A deterministic single fault, where [`Faulty`] spreads many; [`FailOnce::times`]
-/// fails the first few matches instead (a fault that persists).
+/// Fails matching requests — method `method`, URL containing `url_contains` — answering
+/// `status` before they reach the server (so the server never acts on them): by default
+/// exactly the first match. [`FailOnce::times`] fails the first few matches (a fault that
+/// persists), [`FailOnce::after`] lets some matches through first. Deterministic, where
+/// [`Faulty`] spreads many faults.
 pub struct FailOnce<T> {
     /// The wrapped transport.
     pub inner: T,
@@ -78,6 +79,7 @@ pub struct FailOnce<T> {
     url_contains: String,
     status: u16,
     left: Cell<usize>,
+    skip: Cell<usize>,
     /// The URL of the first request that was failed, once it happened.
     pub failed: RefCell<Option<String>>,
     /// How many requests were failed.
@@ -93,6 +95,7 @@ impl<T> FailOnce<T> {
             url_contains: url_contains.into(),
             status,
             left: Cell::new(1),
+            skip: Cell::new(0),
             failed: RefCell::new(None),
             injected: Cell::new(0),
         }
@@ -103,14 +106,22 @@ impl<T> FailOnce<T> {
         self.left.set(n);
         self
     }
+
+    /// Lets the first `n` matching requests through before failing any.
+    pub fn after(self, n: usize) -> Self {
+        self.skip.set(n);
+        self
+    }
 }
 
 impl<T: Transport> Transport for FailOnce<T> {
     async fn send(&self, req: Request) -> Result<Response, NetworkError> {
-        let hit = self.left.get() > 0
-            && req.method == self.method
-            && req.url.contains(&self.url_contains);
-        if hit {
+        let matches = req.method == self.method && req.url.contains(&self.url_contains);
+        if matches && self.skip.get() > 0 {
+            self.skip.set(self.skip.get() - 1);
+            return self.inner.send(req).await;
+        }
+        if matches && self.left.get() > 0 {
             self.left.set(self.left.get() - 1);
             self.injected.set(self.injected.get() + 1);
             self.failed

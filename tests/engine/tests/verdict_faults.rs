@@ -1,10 +1,12 @@
-//! Server faults during a canary test run, against the real Letta server: a one-off fault is
-//! run again in a fresh test conversation (and says so), a fault that persists fails its side
-//! after exactly two attempts, a refusal is not retried, and spread faults never stop the run.
-//! Whatever happens, no test conversation is left behind and production is untouched.
+//! Server faults during a canary test run, against the real Letta server: a fault on a side's
+//! first turn runs that side again in a fresh test conversation (and says so, on either
+//! side), a fault after a completed turn is not retried (no turn is sent twice), a fault that
+//! persists fails its side after exactly two attempts, a refusal after one, and spread faults
+//! never stop the run nor leave a test conversation behind unreported. Production is untouched.
 
 use canary_core::client::Method;
 use canary_core::fleet::FileSet;
+use canary_core::verdict::report::to_markdown;
 use canary_core::verdict::{parse_suite, plan_suite, run_plan, RunOptions, RunPlan};
 use canary_tests::{client, FailOnce, Faulty, NativeTransport};
 use std::time::Instant;
@@ -22,26 +24,34 @@ fn one_case_plan(p: &Pair, live: &canary_core::live::LiveState) -> RunPlan {
     plan
 }
 
+/// The plan with the canary side only (a new agent has no production side), so every fault
+/// lands on the canary.
+fn canary_only(mut plan: RunPlan) -> RunPlan {
+    plan.cases[0].target.production_id = None;
+    plan
+}
+
+/// Messages of the fresh-conversation retry start this way.
+const RETRIED: &str =
+    "The first attempt failed on its first turn (server error 500: injected fault: refused before the server acted); the case ran again in a fresh test conversation.";
+
 #[tokio::test]
-async fn a_one_off_server_fault_runs_the_side_again_in_a_fresh_conversation() {
+async fn a_first_turn_fault_runs_the_side_again_in_a_fresh_conversation() {
     let c = client(NativeTransport::default());
     let p = pair(&c, "one", "You help.", "You help. REPLY_TAG:v2").await;
     let before = snapshot(&c, &p.production).await;
     let plan = one_case_plan(&p, &live(&c).await);
-    // The first send of the run (either side's) answers 500 before the server acts on it.
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+
+    // Both sides: the run's first send (either side's) answers 500 before the server acts.
     let faulty = client(FailOnce::new(
         NativeTransport::default(),
         Method::Post,
         "/messages",
         500,
     ));
-    let t0 = Instant::now();
-    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
-    let o = RunOptions {
-        keep_canary_conversations: true,
-        ..opts(&clock)
-    };
-    let report = run_plan(&faulty, &plan, &o, &|_| {}).await;
+    let report = run_plan(&faulty, &plan, &opts(&clock), &|_| {}).await;
     assert_eq!(faulty.transport().injected.get(), 1);
     let case = &report.cases[0];
     assert!(
@@ -49,33 +59,42 @@ async fn a_one_off_server_fault_runs_the_side_again_in_a_fresh_conversation() {
         "the fault cleared on the second attempt: {case:#?}"
     );
     let production = case.production.as_ref().expect("production side");
-    let warned: Vec<_> = [&case.canary, production]
+    let retried: Vec<_> = [&case.canary, production]
         .into_iter()
-        .filter(|s| !s.warnings.is_empty())
+        .filter(|s| s.retried)
         .collect();
-    assert_eq!(
-        warned.len(),
-        1,
-        "exactly the side that failed says so: {case:#?}"
-    );
-    assert!(
-        warned[0].warnings[0]
-            .starts_with("The first attempt stopped after 0 of 2 turns (server error 500: "),
-        "{:?}",
-        warned[0].warnings
-    );
+    assert_eq!(retried.len(), 1, "exactly the side that failed: {case:#?}");
+    assert_eq!(retried[0].warnings, vec![RETRIED.to_string()]);
     for s in [&case.canary, production] {
         assert_eq!(s.error, None);
         assert_eq!(s.turns.len(), 2, "both turns of the second attempt: {s:#?}");
     }
+    assert_eq!(report.totals.retried, 1);
     assert!(report.verdict.ok, "{:?}", report.verdict);
+    let md = to_markdown(&report);
     assert!(
-        report_markdown(&report).contains("### Warnings"),
-        "the export lists the retry"
+        md.contains("; 1 side ran again after a server fault."),
+        "{md}"
     );
+    assert!(md.contains("### Warnings"), "{md}");
+    assert_eq!(test_conversations(&c, &p.canary).await, 0);
+    assert_eq!(test_conversations(&c, &p.production).await, 0);
 
-    // The kept canary conversation is the one the report shows; a failed attempt's is gone
-    // even though conversations were kept; production keeps none.
+    // Canary conversations kept for inspection: the kept one is the one the report shows,
+    // the failed attempt's is gone.
+    let faulty = client(FailOnce::new(
+        NativeTransport::default(),
+        Method::Post,
+        "/messages",
+        500,
+    ));
+    let o = RunOptions {
+        keep_canary_conversations: true,
+        ..opts(&clock)
+    };
+    let report = run_plan(&faulty, &canary_only(plan.clone()), &o, &|_| {}).await;
+    let side = &report.cases[0].canary;
+    assert!(side.retried && report.cases[0].passed, "{side:#?}");
     let kept: Vec<String> = c
         .list_conversations(&p.canary)
         .await
@@ -86,7 +105,11 @@ async fn a_one_off_server_fault_runs_the_side_again_in_a_fresh_conversation() {
         .collect();
     assert_eq!(
         kept.iter().map(Some).collect::<Vec<_>>(),
-        vec![case.canary.conversation_id.as_ref()]
+        vec![side.conversation_id.as_ref()]
+    );
+    assert_eq!(
+        c.sweep_test_conversations(&p.canary).await.expect("sweep"),
+        1
     );
     assert_eq!(test_conversations(&c, &p.production).await, 0);
     assert_eq!(
@@ -94,10 +117,38 @@ async fn a_one_off_server_fault_runs_the_side_again_in_a_fresh_conversation() {
         snapshot(&c, &p.production).await,
         "production untouched"
     );
-    assert_eq!(
-        c.sweep_test_conversations(&p.canary).await.expect("sweep"),
-        1
+    drop_pair(&c, &p).await;
+}
+
+#[tokio::test]
+async fn a_fault_after_a_completed_turn_is_not_retried() {
+    let c = client(NativeTransport::default());
+    let p = pair(&c, "aft", "You help.", "You help. REPLY_TAG:v2").await;
+    let plan = canary_only(one_case_plan(&p, &live(&c).await));
+    let t0 = Instant::now();
+    let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
+    // The first turn goes through; the second answers 500.
+    let faulty = client(
+        FailOnce::new(NativeTransport::default(), Method::Post, "/messages", 500)
+            .times(5)
+            .after(1),
     );
+    let report = run_plan(&faulty, &plan, &opts(&clock), &|_| {}).await;
+    assert_eq!(faulty.transport().injected.get(), 1, "no second attempt");
+    let side = &report.cases[0].canary;
+    assert!(!side.retried);
+    assert_eq!(
+        side.turns.len(),
+        1,
+        "the first turn's reply is kept: {side:#?}"
+    );
+    assert!(
+        side.error.as_deref().is_some_and(|e| e.contains("500")),
+        "{side:#?}"
+    );
+    assert!(side.warnings.is_empty(), "{:?}", side.warnings);
+    assert!(!report.verdict.ok);
+    assert_eq!(test_conversations(&c, &p.canary).await, 0);
     drop_pair(&c, &p).await;
 }
 
@@ -105,9 +156,7 @@ async fn a_one_off_server_fault_runs_the_side_again_in_a_fresh_conversation() {
 async fn a_persistent_fault_fails_after_two_attempts_and_a_refusal_after_one() {
     let c = client(NativeTransport::default());
     let p = pair(&c, "per", "You help.", "You help. REPLY_TAG:v2").await;
-    let mut plan = one_case_plan(&p, &live(&c).await);
-    // Canary only (a new agent has no production side), so every fault lands on it.
-    plan.cases[0].target.production_id = None;
+    let plan = canary_only(one_case_plan(&p, &live(&c).await));
     let t0 = Instant::now();
     let clock = move || t0.elapsed().as_secs_f64() * 1000.0;
 
@@ -135,6 +184,7 @@ async fn a_persistent_fault_fails_after_two_attempts_and_a_refusal_after_one() {
                 .is_some_and(|e| e.contains(&status.to_string())),
             "{side:#?}"
         );
+        assert_eq!(side.retried, attempts == 2);
         assert_eq!(side.warnings.len(), attempts - 1, "{side:#?}");
         assert_eq!(report.totals.errors, 1);
         assert!(!report.verdict.ok);
@@ -145,10 +195,6 @@ async fn a_persistent_fault_fails_after_two_attempts_and_a_refusal_after_one() {
         );
     }
     drop_pair(&c, &p).await;
-}
-
-fn report_markdown(r: &canary_core::verdict::RunReport) -> String {
-    canary_core::verdict::report::to_markdown(r)
 }
 
 #[tokio::test]
@@ -173,29 +219,41 @@ async fn spread_faults_never_stop_the_run() {
         .await
         .expect("the run finishes");
     assert_eq!(report.cases.len(), 6);
-    // A fault ends in a failed side, or in a second attempt that the side's warnings record.
-    let marked = report
+    assert!(faulty.transport().injected.get() > 0);
+    // Every fault a side met is in its report: an error, or a warning (a second attempt, a
+    // conversation not deleted).
+    let reported =
+        |s: &canary_core::verdict::SideResult| s.warnings.len() + usize::from(s.error.is_some());
+    let canary_faults: usize = report.cases.iter().map(|c| reported(&c.canary)).sum();
+    let production_faults: usize = report
         .cases
         .iter()
-        .flat_map(|c| std::iter::once(&c.canary).chain(c.production.as_ref()))
-        .filter(|s| !s.warnings.is_empty() || s.error.is_some())
-        .count();
+        .filter_map(|c| c.production.as_ref())
+        .map(reported)
+        .sum();
     assert!(
-        marked > 0,
-        "faults show as failed sides or as retries: {:#?}",
+        canary_faults + production_faults > 0,
+        "faults show as failed sides or as warnings: {:#?}",
         report.cases
     );
-    assert!(faulty.transport().injected.get() > 0);
     assert!(
         report.totals.passed > 0,
         "the other cases still ran: {:#?}",
         report.totals
     );
-    assert_eq!(report.verdict.ok, report.totals.failed == 0);
-    // Clean up whatever the faults left behind on production.
-    c.sweep_test_conversations(&p.production)
-        .await
-        .expect("sweep");
-    assert_eq!(test_conversations(&c, &p.production).await, 0);
+    // A test conversation left behind is one a reported fault may have left (an answer lost
+    // after the server acted): never more than the faults the report shows.
+    for (id, faults) in [
+        (&p.canary, canary_faults),
+        (&p.production, production_faults),
+    ] {
+        let left = test_conversations(&c, id).await;
+        assert!(
+            left <= faults,
+            "{left} conversations left on {id}, {faults} faults reported"
+        );
+        c.sweep_test_conversations(id).await.expect("sweep");
+        assert_eq!(test_conversations(&c, id).await, 0);
+    }
     drop_pair(&c, &p).await;
 }

@@ -182,8 +182,10 @@ pub fn FleetEditor() -> impl IntoView {
                 let p2 = path.clone();
                 let p3 = path.clone();
                 let p4 = path.clone();
-                // Nothing in the fleet reads it: a leftover, or a path the YAML spells otherwise.
-                let unused = move || state.report.with(|r| r.uses_file(&p4)) == Some(false);
+                // Nothing in the fleet reads it: a leftover, or a path the YAML spells otherwise
+                // (test suites and datasets are the Test view's).
+                let test_file = canary_core::verdict::is_test_file(&path);
+                let unused = move || !test_file && state.report.with(|r| r.uses_file(&p4)) == Some(false);
                 view! {
                     <li class:sel=move || selected.get().as_deref() == Some(p.as_str())>
                         <button class="link" on:click=move |_| selected.set(Some(p2.clone()))>{path.clone()}</button>

@@ -99,6 +99,7 @@ impl Walker<'_> {
                     }
                     let mut found = Vec::new();
                     for (name, file, content) in py {
+                        self.used.insert(file.clone());
                         match self.file_text(&file, &content, &p) {
                             Some(source) => found.push(ToolSpec {
                                 name,

@@ -156,11 +156,11 @@ export interface ArchiveSpec {
 /** The answer of `validateFleet`: `fleet` is set exactly when `ok`. */
 /**
  * `filesUsed`: the files of the set the fleet reads or matches (normalised paths), so a file
- * list can point out the ones nothing uses; `null` when the YAML could not be read far enough.
+ * list can point out the ones nothing uses; `null` when the fleet has errors.
  */
 export type FleetReport =
   | { ok: true; errors: []; warnings: FleetDiagnostic[]; fleet: Fleet; filesUsed: string[] }
-  | { ok: false; errors: FleetDiagnostic[]; warnings: FleetDiagnostic[]; fleet: null; filesUsed: string[] | null };
+  | { ok: false; errors: FleetDiagnostic[]; warnings: FleetDiagnostic[]; fleet: null; filesUsed: null };
 
 // ---- Live state -------------------------------------------------------------------------------
 

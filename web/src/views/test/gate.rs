@@ -156,7 +156,7 @@ pub fn GateNote(plan: (Mode, String)) -> impl IntoView {
                 Some(advice) => format!(
                     "The promote gate refuses this promote: {advice} The gate and its override are in the plan view."
                 ),
-                None => "The promote gate has not decided on this plan yet: the plan view reads the canaries' verdict and shows it.".to_string(),
+                None => "The promote gate has not decided on this plan yet: open the plan view, where it decides once it has read the canaries' verdict.".to_string(),
             };
             view! { <p class="bad" id="gate-note" role="alert">{text}</p> }
         })

@@ -47,8 +47,8 @@ fn case_row(c: CaseResult) -> impl IntoView {
         .filter(|p| p.error.is_none() && !c.same)
         .map(|p| diff_text(&p.text(), &c.canary.text()));
     view! {
-        <tr class=if c.passed { "pass" } else { "fail" } data-case=c.case.clone()>
-            <td>
+        <tr role="row" class=if c.passed { "pass" } else { "fail" } data-case=c.case.clone()>
+            <td role="cell">
                 <strong>{c.case.clone()}</strong>
                 <div class="muted">{c.agent.clone()}</div>
                 <span class=if c.passed { "badge ok" } else { "badge bad" }>{if c.passed { "pass" } else { "FAIL" }}</span>
@@ -64,8 +64,8 @@ fn case_row(c: CaseResult) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </td>
-            <td data-side="Canary">{side_cell(&c.canary)}</td>
-            <td data-side="Production">
+            <td role="cell" data-side="Canary">{side_cell(&c.canary)}</td>
+            <td role="cell" data-side="Production">
                 {match &c.production {
                     Some(p) => side_cell(p),
                     None => view! { <span class="muted">"no production agent"</span> }.into_any(),
@@ -88,9 +88,10 @@ pub fn Results(report: RunReport) -> impl IntoView {
         <div class="results" id="results">
             <p id="totals" class=if report.verdict.ok { "ok" } else { "bad" }>
                 {format!(
-                    "{}: {} of {} passed, {} failed ({} errors), {} differ from production · {} ms · tokens {} canary / {} production",
+                    "{}: {} of {} passed, {} failed ({} errors), {} differ from production · {} ms · tokens {} canary / {} production{}",
                     if report.verdict.ok { "PASSED" } else { "FAILED" },
-                    t.passed, t.cases, t.failed, t.errors, t.different, t.wall_ms, t.canary_tokens, t.production_tokens
+                    t.passed, t.cases, t.failed, t.errors, t.different, t.wall_ms, t.canary_tokens, t.production_tokens,
+                    t.retried_note()
                 )}
             </p>
             <div class="actions">
@@ -108,9 +109,11 @@ pub fn Results(report: RunReport) -> impl IntoView {
                 <button id="export-json" on:click=move |_| api::download("verdict.json", &json, "application/json")>"Export JSON"</button>
                 <button id="export-md" on:click=move |_| api::download("verdict.md", &md, "text/markdown")>"Export Markdown"</button>
             </div>
-            <table class="results-table">
-                <thead><tr><th>"Case"</th><th>"Canary"</th><th>"Production"</th></tr></thead>
-                <tbody>
+            // Explicit roles: a narrow screen lays the rows out as grids, which strips a table's
+            // semantics in some browsers.
+            <table class="results-table" role="table">
+                <thead role="rowgroup"><tr role="row"><th role="columnheader">"Case"</th><th role="columnheader">"Canary"</th><th role="columnheader">"Production"</th></tr></thead>
+                <tbody role="rowgroup">
                     {move || {
                         let f = filter.get();
                         cases.iter().filter(|c| match f {
