@@ -52,12 +52,17 @@ fn an_invalid_shared_block_or_folder_is_one_error_not_one_per_reference() {
     );
 }
 
-#[test]
-fn root_path_resolves_paths_inside_the_file_set() {
-    let yaml = format!(
+/// A fleet below `root_path: ./config`: a prompt from a file and a folder of `docs/*.md`.
+fn rooted_fleet() -> String {
+    format!(
         "root_path: ./config\n{}    folders:\n      - name: docs\n        files: [\"docs/*.md\"]\n",
         r("value: You are helpful.", "from_file: prompts/p.md")
-    );
+    )
+}
+
+#[test]
+fn root_path_resolves_paths_inside_the_file_set() {
+    let yaml = rooted_fleet();
     let f = files(&[
         ("config/prompts/p.md", "From the root path."),
         ("config/docs/a.md", "A"),
@@ -208,10 +213,7 @@ fn file_sets_serialise_as_text_or_bytes() {
 #[test]
 fn the_report_names_the_files_the_fleet_uses() {
     // Below root_path: a prompt, a folder glob; beside them a leftover and a misspelt path.
-    let yaml = format!(
-        "root_path: ./config\n{}    folders:\n      - name: docs\n        files: [\"docs/*.md\"]\n",
-        r("value: You are helpful.", "from_file: prompts/p.md")
-    );
+    let yaml = rooted_fleet();
     let f = files(&[
         ("config/prompts/p.md", "From the root path."),
         ("config/docs/a.md", "A"),
