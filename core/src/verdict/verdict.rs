@@ -45,6 +45,10 @@ pub struct Verdict {
     pub ok: bool,
     /// Names of failed cases (`case @ agent`, at most 20).
     pub failed_cases: Vec<String>,
+    /// Sides that ran a second time after a server fault on their first turn (the verdict is
+    /// theirs too; the count says the run met faults).
+    #[serde(default)]
+    pub retried: usize,
 }
 
 impl Verdict {
@@ -65,6 +69,7 @@ impl Verdict {
                 .take(MAX_FAILED_NAMES)
                 .map(|c| format!("{} @ {}", c.case, c.agent))
                 .collect(),
+            retried: totals.retried,
         }
     }
 
@@ -89,10 +94,19 @@ impl Verdict {
     }
 
     /// What ran, when and on which fleet, without the outcome: `suite 'smoke', 1 of 2 cases
-    /// passed, run 2026-12-02 14:16 UTC, fleet 13b1…`.
+    /// passed, run 2026-12-02 14:16 UTC, fleet 13b1…` (and how many sides ran again after a
+    /// server fault, when any did).
     pub fn detail(&self) -> String {
+        let retried = if self.retried > 0 {
+            format!(
+                ", {} again after a server fault",
+                crate::wording::count_as(self.retried, "side ran", "sides ran")
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "suite '{}', {} of {} cases passed, run {}, fleet {}",
+            "suite '{}', {} of {} cases passed, run {}, fleet {}{retried}",
             self.suite,
             self.passed,
             self.total,
@@ -185,6 +199,7 @@ pub(crate) fn sample(ok: bool, fleet_hash: &str, at: &str) -> Verdict {
         failed: if ok { 0 } else { 1 },
         ok,
         failed_cases: vec![],
+        retried: 0,
     }
 }
 
@@ -208,6 +223,25 @@ mod tests {
         assert!(verdict(true, "2026-12-02T14:16:02Z")
             .summary()
             .starts_with("PASSED: suite 'smoke', 2 of 2 cases passed, run 2026-12-02 14:16 UTC"));
+        let retried = Verdict {
+            retried: 2,
+            ..verdict(true, "2026-12-02T14:16:02Z")
+        };
+        assert!(
+            retried
+                .detail()
+                .ends_with(", fleet 13b147ce652b8b5f, 2 sides ran again after a server fault"),
+            "{}",
+            retried.detail()
+        );
+        // A verdict stored before the count existed still reads.
+        let old = serde_json::json!({"suite": "smoke", "fleetHash": "h", "prefix": "CANARY-", "at": "2026-12-02T14:16:02Z", "total": 1, "passed": 1, "failed": 0, "ok": true, "failedCases": []});
+        assert_eq!(
+            serde_json::from_value::<Verdict>(old)
+                .map(|v| v.retried)
+                .ok(),
+            Some(0)
+        );
     }
 
     #[test]
