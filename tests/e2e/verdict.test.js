@@ -260,6 +260,7 @@ async function flow() {
   dropInjected500();
   assert.match(totals, /^FAILED: 1 of 2 passed, .* production; 1 side ran again after a server fault$/);
   assert.strictEqual(await page.locator('.side-warning').count(), 1);
+  assert.strictEqual(await page.locator('#results tr .badge.retried').count(), 1, 'the retried case is marked');
   assert.match(await page.textContent('.side-warning'), /^The first attempt failed on its first turn \(server error 500: An unknown error occurred\); the case ran again in a fresh test conversation\.$/);
   assert.strictEqual(await page.locator('#results tr.fail').count(), 1);
   assert.match(await page.textContent('#results tr.fail'), /same reply as production/);

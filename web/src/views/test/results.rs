@@ -55,6 +55,9 @@ fn case_row(c: CaseResult) -> impl IntoView {
                 {c.production.is_some().then(|| view! {
                     <span class=if c.same { "badge" } else { "badge warn" }>{if c.same { "same" } else { "different" }}</span>
                 })}
+                {(c.canary.retried || c.production.as_ref().is_some_and(|p| p.retried)).then(|| view! {
+                    <span class="badge warn retried" title="A side ran again after a server fault on its first turn; its cell says why">"retried"</span>
+                })}
                 <ul class="checks">
                     {checks.into_iter().map(|r| view! {
                         <li class=if r.passed { "ok" } else { "bad" }>
