@@ -173,7 +173,7 @@ up() {
       OPENAI_API_KEY="$openai_key" OPENAI_BASE_URL="$openai_base" \
       ACCEPTABLE_ORIGINS="$ORIGINS" LETTA_TRACK_PROVIDER_TRACE=false \
       LETTA_TELEMETRY_ENABLE=false MCP_DISABLE_STDIO=false \
-      "$VENV/bin/letta" server --host 127.0.0.1 --port "$LETTA_PORT") >"$STATE/letta.log" 2>&1 &
+      "$VENV/bin/letta" server --host 127.0.0.1 --port "$LETTA_PORT") >>"$STATE/letta.log" 2>&1 &
     echo $! >"$STATE/letta.pid"
   fi
   local deadline=$((t0 + START_TIMEOUT))
@@ -189,6 +189,9 @@ up() {
 reset() {
   down >/dev/null
   rm -rf "$PGDATA" "$STATE/pgdata"
+  # A fresh database, a fresh server log; a restart (`restart`, `up`) appends to it, so the
+  # errors of a whole test run survive the restart test (see `errors`).
+  : >"$STATE/letta.log"
   say "database removed; starting on an empty one"
   up
 }
