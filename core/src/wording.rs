@@ -95,16 +95,28 @@ fn live_writes(created: usize, updated: usize) -> String {
 /// An ISO-8601 UTC time to the minute (`2026-12-02T14:16:02.296Z` → `2026-12-02 14:16 UTC`);
 /// anything else as it is (a time written by another tool stays as it was).
 pub fn readable_time(at: &str) -> String {
+    readable_to(at, 16)
+}
+
+/// The same to the second (`2026-12-02 14:16:02 UTC`), where entries minutes apart must be
+/// told apart (History).
+pub fn readable_time_to_second(at: &str) -> String {
+    readable_to(at, 19)
+}
+
+/// `at` up to byte `end` (16: minutes, 19: seconds) with a space for the `T` and a `UTC`.
+fn readable_to(at: &str, end: usize) -> String {
     let b = at.as_bytes();
-    let shaped = b.len() >= 17
+    let shaped = b.len() > end
         && b[4] == b'-'
         && b[7] == b'-'
         && b[10] == b'T'
         && b[13] == b':'
+        && (end < 19 || b[16] == b':')
         && at.ends_with('Z')
-        && at.is_char_boundary(16);
+        && at.is_char_boundary(end);
     if shaped {
-        format!("{} {} UTC", &at[..10], &at[11..16])
+        format!("{} {} UTC", &at[..10], &at[11..end])
     } else {
         at.to_string()
     }
@@ -193,6 +205,29 @@ pub fn bulk_cleanup(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_read_as_utc_to_the_minute_or_the_second() {
+        let at = "2026-12-02T14:16:02.296Z";
+        assert_eq!(readable_time(at), "2026-12-02 14:16 UTC");
+        assert_eq!(readable_time_to_second(at), "2026-12-02 14:16:02 UTC");
+        assert_eq!(
+            readable_time_to_second("2026-12-02T14:16:02Z"),
+            "2026-12-02 14:16:02 UTC"
+        );
+        // Not ours: as written.
+        for other in [
+            "2026-12-02 14:16",
+            "yesterday",
+            "2026-12-02T14:16+01:00",
+            "2026-12-02T14:16Z",
+            "",
+        ] {
+            assert_eq!(readable_time_to_second(other), other);
+        }
+        // A time to the minute reads to the minute, not to the second.
+        assert_eq!(readable_time("2026-12-02T14:16Z"), "2026-12-02 14:16 UTC");
+    }
 
     fn agent(name: &str, action: Action) -> AgentPlan {
         AgentPlan {

@@ -96,6 +96,8 @@ test('history: production marked, rollback only from production, compare, export
   assert.match(h[0].text, /IN PRODUCTION/);
   assert.ok(!h[1].text.includes('IN PRODUCTION') && !h[2].text.includes('IN PRODUCTION'));
   await page.screenshot({ path: path.join(SHOTS, 'history-production.png') });
+  // Each entry's time is UTC to the second, and says so (as a verdict's "run … UTC" does).
+  assert.match(await page.textContent('.history-entry strong'), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
 
   // Compare version one (entry 3) with version two (entry 1): the prompt's words changed.
   const picks = page.locator('.history-entry input.compare-pick');

@@ -18,8 +18,9 @@ enum Imported {
     Failed(String),
 }
 
+/// An entry's time to the second, in UTC (the core's wording, as the verdicts' "run … UTC").
 fn short_time(t: &str) -> String {
-    t.replace('T', " ").chars().take(19).collect()
+    canary_core::wording::readable_time_to_second(t)
 }
 
 /// The comparison of two chosen versions, older first.
