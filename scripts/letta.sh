@@ -203,22 +203,24 @@ reset() {
 errors() {
   local log="$STATE/letta.log"
   [ -f "$log" ] || return 0
-  local n
-  n="$(grep -cE 'Unhandled (error|DBAPIError)' "$log" || true)"
-  [ "${n:-0}" -gt 0 ] || { say "no unhandled server errors in $log"; return 0; }
-  say "$n unhandled server error(s) in $log (the last 3 with their tracebacks):"
   python3 - "$log" <<'PY'
 import re, sys
+log = sys.argv[1]
+unhandled = re.compile(r"Unhandled (error|DBAPIError)")
 record = re.compile(r"^([\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - |(INFO|WARNING|ERROR):)")
 blocks, cur = [], None
-for line in open(sys.argv[1], errors="replace"):
-    if "Unhandled error" in line or "Unhandled DBAPIError" in line:
+for line in open(log, errors="replace"):
+    if unhandled.search(line):
         cur = [line.rstrip()]
         blocks.append(cur)
     elif cur is not None and record.match(line):
         cur = None
     elif cur is not None:
         cur.append(line.rstrip())
+if not blocks:
+    print(f"letta: no unhandled server errors in {log}")
+else:
+    print(f"letta: {len(blocks)} unhandled server error(s) in {log} (the last 3 with their tracebacks):")
 for b in blocks[-3:]:
     print(b[0][:2000])
     print("\n".join(b[1:][-30:]))

@@ -92,6 +92,17 @@ fn live_writes(created: usize, updated: usize) -> String {
     }
 }
 
+/// `1 side ran again after a server fault` (`2 sides ran …`); `None` when no side did. The
+/// totals line and the verdict's detail both end with it.
+pub fn retried_sides(n: usize) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "{} again after a server fault",
+            count_as(n, "side ran", "sides ran")
+        )
+    })
+}
+
 /// An ISO-8601 UTC time to the minute (`2026-12-02T14:16:02.296Z` → `2026-12-02 14:16 UTC`);
 /// anything else as it is (a time written by another tool stays as it was).
 pub fn readable_time(at: &str) -> String {

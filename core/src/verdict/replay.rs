@@ -138,14 +138,13 @@ pub fn pairs(results: &[CaseResult], differences_only: bool) -> Vec<ReplayPair> 
         .map(|r| {
             let production = side_text(r.production.as_ref());
             let canary = side_text(Some(&r.canary));
-            let sides = std::iter::once(("canary", &r.canary))
-                .chain(r.production.as_ref().map(|p| ("production", p)));
-            let warnings = sides
-                .clone()
+            let warnings = r
+                .sides()
                 .flat_map(|(side, s)| s.warnings.iter().map(move |w| format!("{side}: {w}")))
                 .collect();
             // The message, from whichever side got to send it (a side can fail before).
-            let user = sides
+            let user = r
+                .sides()
                 .filter_map(|(_, s)| s.turns.first())
                 .map(|t| t.user.clone())
                 .next()

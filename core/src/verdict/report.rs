@@ -72,8 +72,7 @@ pub fn to_markdown(report: &RunReport) -> String {
         .cases
         .iter()
         .flat_map(|c| {
-            std::iter::once(("canary", &c.canary))
-                .chain(c.production.as_ref().map(|p| ("production", p)))
+            c.sides()
                 .flat_map(move |(side, s)| s.warnings.iter().map(move |w| (c, side, w)))
         })
         .collect();

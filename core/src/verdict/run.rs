@@ -140,6 +140,15 @@ pub struct CaseResult {
     pub same: bool,
 }
 
+impl CaseResult {
+    /// The sides that ran, each with its name: the canary, then production when it has the
+    /// agent.
+    pub fn sides(&self) -> impl Iterator<Item = (&'static str, &SideResult)> + Clone {
+        std::iter::once(("canary", &self.canary))
+            .chain(self.production.as_ref().map(|p| ("production", p)))
+    }
+}
+
 /// Totals of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -169,13 +178,9 @@ impl Totals {
     /// `"; 1 side ran again after a server fault"`, or nothing when none did: the clause the
     /// totals line of the page and of the Markdown report end with.
     pub fn retried_note(&self) -> String {
-        if self.retried == 0 {
-            return String::new();
-        }
-        format!(
-            "; {} again after a server fault",
-            crate::wording::count_as(self.retried, "side ran", "sides ran")
-        )
+        crate::wording::retried_sides(self.retried)
+            .map(|s| format!("; {s}"))
+            .unwrap_or_default()
     }
 }
 
@@ -335,8 +340,8 @@ pub async fn run_plan<T: Transport>(
         wall_ms: ((opts.clock)() - start).max(0.0) as u64,
         retried: cases
             .iter()
-            .flat_map(|c| std::iter::once(&c.canary).chain(c.production.as_ref()))
-            .filter(|s| s.retried)
+            .flat_map(CaseResult::sides)
+            .filter(|(_, s)| s.retried)
             .count(),
     };
     let verdict = Verdict::from_run(plan, &cases, &totals, &opts.now);

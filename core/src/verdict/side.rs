@@ -118,14 +118,16 @@ pub(crate) struct SideRun<'a, T: Transport> {
 }
 
 impl<T: Transport> SideRun<'_, T> {
-    /// One attempt: a fresh test conversation and every turn. The conversation is deleted
-    /// unless kept, or when `retrying` says a fault will send this side again (the kept
-    /// conversation is the one the report shows). Returns the fault that stopped it, if any.
-    async fn attempt(
-        &self,
-        retrying: &dyn Fn(&SideResult, &ApiError) -> bool,
-    ) -> (SideResult, Option<ApiError>) {
+    /// One attempt: a fresh test conversation and every turn. With `may_retry`, a fault on the
+    /// first turn that is [`worth_another_attempt`] is returned, to run the side again; the
+    /// conversation is then deleted even when kept (the kept one is the one the report shows),
+    /// as it is whenever conversations are not kept.
+    async fn attempt(&self, may_retry: bool) -> (SideResult, Option<ApiError>) {
         let client = self.client;
+        // The fault to run again after: on the first turn (or before it), and worth it.
+        let retry_after = |side: &SideResult, e: ApiError| {
+            (may_retry && side.turns.is_empty() && worth_another_attempt(&e)).then_some(e)
+        };
         let mut side = SideResult {
             agent: self.agent.to_string(),
             ..SideResult::default()
@@ -137,11 +139,12 @@ impl<T: Transport> SideRun<'_, T> {
             Ok(c) => c,
             Err(e) => {
                 side.error = Some(format!("could not open a test conversation: {e}"));
-                return (side, Some(e));
+                let retry = retry_after(&side, e);
+                return (side, retry);
             }
         };
         side.conversation_id = Some(conv.id.clone());
-        let mut fault = None;
+        let mut retry = None;
         for text in &self.case.turns {
             let start = (self.clock)();
             match client.send_in_conversation(&conv.id, text).await {
@@ -156,13 +159,12 @@ impl<T: Transport> SideRun<'_, T> {
                 }),
                 Err(e) => {
                     side.error = Some(e.to_string());
-                    fault = Some(e);
+                    retry = retry_after(&side, e);
                     break;
                 }
             }
         }
-        let again = fault.as_ref().is_some_and(|e| retrying(&side, e));
-        if !self.keep || again {
+        if !self.keep || retry.is_some() {
             if let Err(e) = client.delete_conversation(&conv.id).await {
                 let e = e.to_string();
                 side.warnings.push(format!(
@@ -172,18 +174,17 @@ impl<T: Transport> SideRun<'_, T> {
                 ));
             }
         }
-        (side, fault)
+        (side, retry)
     }
 
     /// Runs the side (see the module documentation for the retry).
     pub async fn run(&self) -> SideResult {
-        let retry = |s: &SideResult, e: &ApiError| s.turns.is_empty() && worth_another_attempt(e);
-        let (first, fault) = self.attempt(&retry).await;
-        let Some(fault) = fault.filter(|e| retry(&first, e)) else {
+        let (first, fault) = self.attempt(true).await;
+        let Some(fault) = fault else {
             return first;
         };
         self.client.pause(0).await;
-        let (mut again, _) = self.attempt(&|_, _| false).await;
+        let (mut again, _) = self.attempt(false).await;
         let mut warnings = vec![format!(
             "The first attempt failed on its first turn ({}); the case ran again in a fresh test conversation.",
             fault_summary(&fault),

@@ -97,14 +97,9 @@ impl Verdict {
     /// passed, run 2026-12-02 14:16 UTC, fleet 13b1…` (and how many sides ran again after a
     /// server fault, when any did).
     pub fn detail(&self) -> String {
-        let retried = if self.retried > 0 {
-            format!(
-                ", {} again after a server fault",
-                crate::wording::count_as(self.retried, "side ran", "sides ran")
-            )
-        } else {
-            String::new()
-        };
+        let retried = crate::wording::retried_sides(self.retried)
+            .map(|s| format!(", {s}"))
+            .unwrap_or_default();
         format!(
             "suite '{}', {} of {} cases passed, run {}, fleet {}{retried}",
             self.suite,

@@ -153,10 +153,10 @@ export interface ArchiveSpec {
   embedding: string | null;
 }
 
-/** The answer of `validateFleet`: `fleet` is set exactly when `ok`. */
 /**
- * `filesUsed`: the files of the set the fleet reads or matches (normalised paths), so a file
- * list can point out the ones nothing uses; `null` when the fleet has errors.
+ * The answer of `validateFleet`: `fleet` is set exactly when `ok`. `filesUsed`: the files of
+ * the set the fleet reads or matches (normalised paths), so a file list can point out the ones
+ * nothing uses; `null` when the fleet has errors.
  */
 export type FleetReport =
   | { ok: true; errors: []; warnings: FleetDiagnostic[]; fleet: Fleet; filesUsed: string[] }

@@ -23,6 +23,15 @@ fn class(t: Tag) -> &'static str {
     }
 }
 
+/// What went wrong without failing a side (a second attempt, a conversation left behind),
+/// one line each: under a result cell and under a replayed pair.
+pub fn side_warnings(warnings: &[String]) -> impl IntoView {
+    warnings
+        .iter()
+        .map(|w| view! { <div class="msg warn side-warning">{w.clone()}</div> })
+        .collect_view()
+}
+
 /// A word or line diff, as text spans.
 pub fn diff_view(d: TextChange) -> AnyView {
     match d {
@@ -240,7 +249,7 @@ pub fn Replay(path: RwSignal<String>) -> impl IntoView {
                                             <div><h3>"Production"</h3><div class="msg assistant" data-side="production">{p.production.clone()}</div></div>
                                         </div>
                                         {(!p.same).then(|| view! { <div class="muted small">"production → canary"</div>{diff_view(p.diff.clone())} })}
-                                        {p.warnings.iter().map(|w| view! { <div class="msg warn side-warning">{w.clone()}</div> }).collect_view()}
+                                        {side_warnings(&p.warnings)}
                                     </div>
                                 }
                             }).collect_view()}

@@ -6,7 +6,7 @@ use canary_core::verdict::report::{to_json, to_markdown};
 use canary_core::verdict::{CaseResult, RunReport, SideResult};
 use leptos::prelude::*;
 
-use super::replay::diff_view;
+use super::replay::{diff_view, side_warnings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Filter {
@@ -32,7 +32,7 @@ fn side_cell(s: &SideResult) -> AnyView {
                 </div>
             }).collect_view()}
             {s.error.clone().map(|e| view! { <div class="msg bad">{e}</div> })}
-            {s.warnings.iter().map(|w| view! { <div class="msg warn side-warning">{w.clone()}</div> }).collect_view()}
+            {side_warnings(&s.warnings)}
             <div class="muted small">{format!("{latency} ms · {tokens} tokens")}</div>
         </div>
     }
@@ -55,7 +55,7 @@ fn case_row(c: CaseResult) -> impl IntoView {
                 {c.production.is_some().then(|| view! {
                     <span class=if c.same { "badge" } else { "badge warn" }>{if c.same { "same" } else { "different" }}</span>
                 })}
-                {(c.canary.retried || c.production.as_ref().is_some_and(|p| p.retried)).then(|| view! {
+                {c.sides().any(|(_, s)| s.retried).then(|| view! {
                     <span class="badge warn retried" title="A side ran again after a server fault on its first turn; its cell says why">"retried"</span>
                 })}
                 <ul class="checks">
