@@ -38,7 +38,7 @@ function fleetYaml(n, bad = 0) {
 /** Waits until the page has fetched every view's code (the app prefetches them after the first
  * paint): no new resource for a second. Measuring earlier would time the prefetch too. */
 async function settled(page) {
-  await page.waitForSelector('#yaml');
+  await page.waitForSelector('#yaml.cm-content');
   await page.waitForFunction(() => new Promise((resolve) => {
     const n = performance.getEntriesByType('resource').length;
     setTimeout(() => resolve(performance.getEntriesByType('resource').length === n), 1000);
@@ -150,7 +150,7 @@ async function keystrokes(page, { agents = 300, count = 40 } = {}) {
   const floor = await typeInto(page, '#floor-textarea', count);
   await page.evaluate(() => document.querySelector('#floor-textarea').remove());
   const r = await typeInto(page, '#yaml', count);
-  const info = await page.evaluate(() => ({ lines: document.querySelector('#yaml').fleetText().split('\n').length, rows: document.querySelectorAll('#yaml .cm-line').length }));
+  const info = await page.evaluate(() => ({ lines: document.querySelector('#yaml.cm-content').fleetText().split('\n').length, rows: document.querySelectorAll('#yaml .cm-line').length }));
   const stats = (v) => ({ median: median(v), p95: pct(v, 0.95), max: Math.max(...v) });
   return {
     agents, lines: info.lines, count: r.ks.length, ...stats(r.work), wall: stats(r.ks),
@@ -165,7 +165,7 @@ async function diagnostics(page, { agents = 2000, rounds = 6 } = {}) {
   const yaml = fleetYaml(agents, agents);
   await setText(page, yaml, `${agents} errors: fix them`);
   await page.evaluate(() => {
-    const t = document.querySelector('#yaml');
+    const t = document.querySelector('#yaml.cm-content');
     const d = document.querySelector('#diagnostics');
     t.focus();
     t.fleetSelect(t.fleetText().indexOf('colour') + 'colour'.length);

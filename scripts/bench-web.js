@@ -92,16 +92,23 @@ async function main() {
   const loads = [];
   const floors = [];
   let editorFiles = [];
+  const mounted = [];
   const coldLoad = async (port, fetched) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     if (fetched) page.on('request', (r) => { const m = r.url().match(/\/app-[0-9a-f]{12}\/([^/?#]+)$/); if (m) fetched.add(m[1]); });
     const t = Date.now();
     await page.goto(`http://127.0.0.1:${port}/#/fleet`);
-    // Interactive: the text is in the editor (CodeMirror, editor.js, mounted) and validated.
+    // Interactive: the text is in an editor (the plain one of the first frame, or CodeMirror)
+    // and validated: what the 235 ms of the issue measured (the editor was a textarea then).
     // The floor page has the same two elements.
     await page.waitForFunction(() => document.querySelector('#yaml') && document.querySelector('#diagnostics')?.textContent.includes('Valid'));
     const ms = Date.now() - t;
+    // Then CodeMirror (line numbers, colours, marks) taking the text over.
+    if (fetched) {
+      await page.waitForSelector('#yaml.cm-content');
+      mounted.push(Date.now() - t);
+    }
     await ctx.close();
     return ms;
   };
@@ -121,8 +128,9 @@ async function main() {
   fs.rmSync(floorDir, { recursive: true, force: true });
   out.interactive_ms = median(loads);
   out.interactive_floor_ms = median(floors);
+  out.codemirror_ms = median(mounted);
   console.log(`navigation to interactive (fleet editor validated), median of 15 cold loads: ${out.interactive_ms} ms; ` +
-    `floor (a bare HTML page saying "Valid", same server and browser, interleaved): ${out.interactive_floor_ms} ms (${(out.interactive_ms / out.interactive_floor_ms).toFixed(2)}× the floor)`);
+    `floor (a bare HTML page saying "Valid", same server and browser, interleaved): ${out.interactive_floor_ms} ms (${(out.interactive_ms / out.interactive_floor_ms).toFixed(2)}× the floor); CodeMirror mounted at ${out.codemirror_ms} ms`);
   fs.writeFileSync(path.join(ROOT, 'target/bench-web.json'), JSON.stringify(out, null, 2));
   // Issue 16 item 6: the first load (wasm) within 300 KB gzip; time to interactive within 250 ms.
   const budgets = [

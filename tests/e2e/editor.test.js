@@ -47,7 +47,7 @@ test.after(async () => {
 const value = () => editorText(page);
 const active = () => page.evaluate(() => document.activeElement?.id);
 const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-const select = (a, b = a) => page.evaluate(([a, b]) => document.querySelector('#yaml').fleetSelect(a, b), [a, b]);
+const select = (a, b = a) => page.evaluate(([a, b]) => document.querySelector('#yaml.cm-content').fleetSelect(a, b), [a, b]);
 const valid = (n) => page.waitForFunction((k) => document.querySelector('#diagnostics')?.textContent.includes(`Valid: ${k} agent${k === 1 ? '' : 's'}.`), n, { timeout: 20000 });
 
 test('highlighting: YAML tokens, line numbers, only the visible lines in the DOM', async () => {
@@ -75,7 +75,7 @@ test('highlighting: YAML tokens, line numbers, only the visible lines in the DOM
 
 test('Tab / Shift+Tab indent the selected lines, Enter keeps indentation, focus stays, native undo works', async () => {
   const before = await value();
-  await page.focus('#yaml');
+  await page.focus('#yaml.cm-content');
   const at = before.indexOf('    description: Answers');
   await select(at, before.indexOf('      from_file: prompts/support.md') + 3);
   await page.keyboard.press('Tab');
@@ -110,14 +110,14 @@ test('Tab / Shift+Tab indent the selected lines, Enter keeps indentation, focus 
 test('find: Ctrl+F opens the bar, counts matches, highlights and selects them, next and previous', async () => {
   const text = await value();
   const expected = text.toLowerCase().split('name').length - 1;
-  await page.focus('#yaml');
+  await page.focus('#yaml.cm-content');
   await page.keyboard.press('Control+f');
   await page.waitForSelector('#find-input');
   assert.strictEqual(await active(), 'find-input');
   await page.keyboard.type('NAME');
   const count = () => page.textContent('#find-count');
   await page.waitForFunction((n) => document.querySelector('#find-count')?.textContent === `1 of ${n}`, expected);
-  const selected = () => page.$eval('#yaml', (t) => { const [a, b] = t.fleetSelection(); return t.fleetText().slice(a, b); });
+  const selected = () => page.$eval('#yaml.cm-content', (t) => { const [a, b] = t.fleetSelection(); return t.fleetText().slice(a, b); });
   assert.strictEqual(await selected(), 'name', 'the current match is selected in the text');
   // Every match on the drawn lines is highlighted (only the visible lines are in the DOM).
   await page.waitForFunction(() => {
@@ -165,7 +165,7 @@ test('an unknown field: inline mark at its line, "did you mean", the fix, undoab
   assert.strictEqual(await value(), MINE, 'the fix renames the key');
   await valid(1);
   assert.strictEqual(await page.locator('#yaml .mark').count(), 0, 'the mark is gone');
-  await page.focus('#yaml');
+  await page.focus('#yaml.cm-content');
   await page.keyboard.press('Control+z');
   assert.strictEqual(await value(), TYPO, 'the fix is one undo step');
 });
@@ -203,7 +203,7 @@ test("the app's text follows the editor change by change; a CRLF file loads with
     assert.ok(mark.includes('sytem_prompt'), `the mark covers the key itself, not a shifted span: ${JSON.stringify(mark)}`);
 
     // The first edit is computed from the app's text: Tab on line 5 indents that line only.
-    await page.focus('#yaml');
+    await page.focus('#yaml.cm-content');
     let v = await value();
     await select(v.indexOf('      value: You are helpful.'));
     await page.keyboard.press('Tab');
@@ -236,7 +236,7 @@ test("the app's text follows the editor change by change; a CRLF file loads with
     await page.keyboard.press('Control+BracketLeft');
     assert.strictEqual(await value(), lines);
     await page.evaluate(() => {
-      const t = document.querySelector('#yaml');
+      const t = document.querySelector('#yaml.cm-content');
       t.focus();
       const at = t.fleetText().indexOf('Editor test agent') + 'Editor '.length;
       t.fleetSelect(at, at + 4);
@@ -279,7 +279,7 @@ test('focus ring: the whole editor, gutter included, shows a visible ring when f
   await page.focus('#load-example');
   const off = await ring();
   assert.strictEqual(off.shadow, 'none');
-  await page.focus('#yaml');
+  await page.focus('#yaml.cm-content');
   // CodeMirror marks itself focused just after the focus event.
   await page.waitForFunction(() => document.querySelector('.cm-editor.cm-focused'));
   const on = await ring();
@@ -294,7 +294,7 @@ test('drafts: an edit survives a reload, with a notice and "Discard draft"', asy
   await fillEditor(page, draft);
   await page.waitForFunction((d) => JSON.parse(localStorage.getItem('fleet-canary.draft') || '{}').yaml === d, draft);
   await page.reload();
-  await page.waitForFunction((d) => document.querySelector('#yaml')?.fleetText() === d, draft);
+  await page.waitForFunction((d) => document.querySelector('#yaml.cm-content')?.fleetText() === d, draft);
   assert.match(await page.textContent('#draft-notice'), /Restored your unsaved draft of fleet\.yaml/);
   await valid(1);
   await shot('editor-draft');
@@ -305,7 +305,7 @@ test('drafts: an edit survives a reload, with a notice and "Discard draft"', asy
   assert.match(await page.textContent('#undo-toast'), /Discarded the draft/);
   await page.waitForFunction(() => localStorage.getItem('fleet-canary.draft') === null);
   await page.reload();
-  await page.waitForSelector('#yaml');
+  await page.waitForSelector('#yaml.cm-content');
   assert.strictEqual(await page.$('#draft-notice'), null, 'nothing to restore');
   // An edit made while the app still fetches its views' code (which rebuilds the view) is
   // validated all the same.
@@ -321,7 +321,7 @@ test('300 agents: only visible lines in the DOM; keystroke and diagnostics costs
   const last = await page.evaluate(() => {
     const s = document.querySelector('.cm-scroller');
     s.scrollTop = s.scrollHeight;
-    return document.querySelector('#yaml').fleetText().split('\n').length;
+    return document.querySelector('#yaml.cm-content').fleetText().split('\n').length;
   });
   await page.waitForFunction((n) => [...document.querySelectorAll('.cm-lineNumbers .cm-gutterElement')].some((e) => e.textContent === String(n)), last);
   assert.ok(await page.$$eval('#yaml .cm-line', (els) => els.length) < 200, 'still only the visible lines');

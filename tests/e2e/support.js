@@ -52,9 +52,9 @@ async function deleteAgentsNamed(names) {
  * commands, which write inline styles the page's CSP refuses. Returns once the paste is sent.
  */
 async function pasteIntoEditor(page, text) {
-  await page.waitForSelector('#yaml');
+  await page.waitForSelector('#yaml.cm-content');
   await page.evaluate((t) => {
-    const el = document.querySelector('#yaml');
+    const el = document.querySelector('#yaml.cm-content');
     el.focus();
     document.execCommand('selectAll');
     const dt = new DataTransfer();
@@ -66,11 +66,11 @@ async function pasteIntoEditor(page, text) {
 /** Pastes `text` into the fleet editor (as `pasteIntoEditor`) and waits until it holds it. */
 async function fillEditor(page, text) {
   await pasteIntoEditor(page, text);
-  await page.waitForFunction((t) => document.querySelector('#yaml').fleetText() === t, text);
+  await page.waitForFunction((t) => document.querySelector('#yaml.cm-content')?.fleetText() === t, text);
 }
 
 /** The fleet editor's whole text. */
-const editorText = (page) => page.$eval('#yaml', (e) => e.fleetText());
+const editorText = (page) => page.$eval('#yaml.cm-content', (e) => e.fleetText());
 
 /** The page steps, for the page `page()` returns (tests create it in `before`). */
 function steps(page) {

@@ -206,7 +206,7 @@ test('invalid YAML shows each error at its line and disables review', async () =
   // Each line is marked in the gutter (brought into view first: only visible lines are drawn;
   // the first one last, for the screenshot).
   for (const n of [nm, cw]) {
-    await page.$eval('#yaml', (e, n) => e.fleetSelect(e.fleetText().split('\n').slice(0, n - 1).join('\n').length + 1), n);
+    await page.$eval('#yaml.cm-content', (e, n) => e.fleetSelect(e.fleetText().split('\n').slice(0, n - 1).join('\n').length + 1), n);
     await page.waitForFunction((n) => [...document.querySelectorAll('.cm-lineNumbers .cm-gutterElement.err')].some((e) => e.textContent === String(n)), n, { timeout: 5000 });
   }
   const marked = await page.$$eval('.cm-lineNumbers .cm-gutterElement.err', (els) => els.map((e) => Number(e.textContent)));

@@ -71,9 +71,10 @@ const hits = field(setHits, ({ ranges, cur }, doc) => {
  * flat list [at, removed, inserted, ...] (UTF-16 offsets, each in the text as the changes
  * before it left it): a keystroke hands over a few bytes, not the whole fleet;
  * `onKey(key, shift, from, to)` is asked first for Tab and Enter and returns true when it
- * applied its own edit. `attrs` go on the editable element (id, aria-label, …).
+ * applied its own edit. `attrs` go on the editable element (id, aria-label, …). `at` carries
+ * over what the plain editor the page showed first had: `{ anchor, head, focus, scrollTop }`.
  */
-export function mount(parent, text, onChange, onKey, attrs) {
+export function mount(parent, text, onChange, onKey, attrs, at = {}) {
   const keys = (key, shift) => (view) => {
     const { from, to } = view.state.selection.main;
     return onKey(key, shift, from, to) === true;
@@ -109,7 +110,11 @@ export function mount(parent, text, onChange, onKey, attrs) {
       onChange(list);
     }),
   ];
-  const view = new EditorView({ parent, state: EditorState.create({ doc: text, extensions }) });
+  const clampAt = (p) => Math.max(0, Math.min(text.length, p | 0));
+  const selection = at.anchor == null ? undefined : { anchor: clampAt(at.anchor), head: clampAt(at.head ?? at.anchor) };
+  const view = new EditorView({ parent, state: EditorState.create({ doc: text, selection, extensions }) });
+  if (at.scrollTop > 0) view.scrollDOM.scrollTop = at.scrollTop;
+  if (at.focus) view.focus();
   const editor = {
     /** Replaces the whole text from elsewhere (a load, an undo of a load): a new history. */
     setText(t) {

@@ -1,13 +1,16 @@
 //! The bridge to the CodeMirror editor (web/editor/editor.js, bundled by scripts/build.js and
 //! imported once by boot.js): the JS object's methods, and [`Editor`], the handle the views
-//! use to edit, select and mark the text. Offsets that cross are UTF-16 code units, the unit of
-//! JavaScript strings and of CodeMirror's positions.
+//! use to edit, select and mark the text, whichever editor shows it (the plain one first).
+//! Offsets that cross are UTF-16 code units, the unit of JavaScript strings and of
+//! CodeMirror's positions.
 
+use super::plain::{self, Handover};
 use canary_core::editor::{Change, Edit};
 use js_sys::{Array, Function, Promise, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::HtmlTextAreaElement;
 
 #[wasm_bindgen]
 extern "C" {
@@ -33,7 +36,7 @@ extern "C" {
     fn destroy(this: &Cm);
 }
 
-/// Why the editor could not start.
+/// Why CodeMirror could not start (the plain editor stays).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadError {
     /// boot.js did not provide the loader (a page not built by scripts/build.js).
@@ -47,11 +50,11 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::NoLoader => write!(
                 f,
-                "the page has no editor loader (was it built with scripts/build.js?)"
+                "the page has no loader for the code editor (was it built with scripts/build.js?)"
             ),
             LoadError::Import(e) => write!(
                 f,
-                "the editor's code could not be loaded ({e}); reload the page"
+                "the code editor could not be loaded ({e}); reload the page for line numbers, colours and marks"
             ),
         }
     }
@@ -124,31 +127,52 @@ impl Drop for Mounted {
     }
 }
 
-/// Imports the editor's module (once per page) and mounts an editor showing `text` in `parent`.
-pub async fn mount(
-    parent: &web_sys::HtmlElement,
-    text: &str,
-    cb: Callbacks,
-    attrs: &[(&str, &str)],
-) -> Result<Mounted, LoadError> {
+/// The editor's `mount` function: imports its module (once per page) and waits for it.
+pub async fn load() -> Result<Function, LoadError> {
     let module = wasm_bindgen_futures::JsFuture::from(import()?)
         .await
         .map_err(js_err)?;
-    let mount: Function = Reflect::get(&module, &"mount".into())
+    Reflect::get(&module, &"mount".into())
         .map_err(js_err)?
         .dyn_into()
-        .map_err(|_| LoadError::Import("editor.js has no mount()".into()))?;
-    let a = js_sys::Object::new();
-    for (k, v) in attrs {
-        let _ = Reflect::set(&a, &(*k).into(), &(*v).into());
-    }
+        .map_err(|_| LoadError::Import("editor.js has no mount()".into()))
+}
+
+/// Mounts an editor in `parent` with what the plain editor held (`load` gave `mount`).
+pub fn mount(
+    mount: &Function,
+    parent: &web_sys::HtmlElement,
+    from: &Handover,
+    cb: Callbacks,
+    attrs: &[(&str, &str)],
+) -> Result<Mounted, LoadError> {
+    let object = |pairs: &[(&str, JsValue)]| {
+        let o = js_sys::Object::new();
+        for (k, v) in pairs {
+            let _ = Reflect::set(&o, &(*k).into(), v);
+        }
+        o
+    };
+    let attrs = object(
+        &attrs
+            .iter()
+            .map(|(k, v)| (*k, (*v).into()))
+            .collect::<Vec<_>>(),
+    );
+    let at = object(&[
+        ("anchor", from.selection.0.into()),
+        ("head", from.selection.1.into()),
+        ("focus", from.focus.into()),
+        ("scrollTop", from.scroll_top.into()),
+    ]);
     let args = Array::of5(
         parent,
-        &text.into(),
+        &from.text.as_str().into(),
         cb.on_change.as_ref(),
         cb.on_key.as_ref(),
-        &a,
+        &attrs,
     );
+    args.push(&at);
     let cm = mount
         .apply(&JsValue::NULL, &args)
         .map_err(js_err)?
@@ -156,10 +180,18 @@ pub async fn mount(
     Ok(Mounted { cm, _callbacks: cb })
 }
 
-/// A handle on the mounted editor (none until its code has arrived): what the find bar, the
-/// diagnostics and the view use. Copy, like a signal.
+/// What the handle edits: the plain editor until CodeMirror has mounted, then CodeMirror.
+pub enum Backend {
+    /// The `<textarea>` of the first frame (or of a page where CodeMirror could not load).
+    Plain(HtmlTextAreaElement),
+    /// CodeMirror.
+    Code(Mounted),
+}
+
+/// A handle on the editor on the page (none before the view mounted): what the find bar, the
+/// diagnostics and the view use, whichever editor is showing. Copy, like a signal.
 #[derive(Clone, Copy)]
-pub struct Editor(StoredValue<Option<Mounted>, LocalStorage>);
+pub struct Editor(StoredValue<Option<Backend>, LocalStorage>);
 
 impl Editor {
     /// A handle with no editor yet.
@@ -167,55 +199,74 @@ impl Editor {
         Editor(StoredValue::new_local(None))
     }
 
-    /// Puts a mounted editor in the handle (or none), destroying the one it held. When the
-    /// handle is gone (the view left while the code was on its way), `m` is dropped here.
-    pub(super) fn set(self, m: Option<Mounted>) {
-        // The editor replaced (or `m` itself, when the handle is gone) drops here.
-        let _ = self.0.try_update_value(|c| std::mem::replace(c, m));
+    /// Puts an editor in the handle (or none), destroying the one it held. When the handle is
+    /// gone (the view left while the code was on its way), `b` is dropped here.
+    pub(super) fn set(self, b: Option<Backend>) {
+        // The editor replaced (or `b` itself, when the handle is gone) drops here.
+        let _ = self.0.try_update_value(|c| std::mem::replace(c, b));
     }
 
-    fn with(self, f: impl FnOnce(&Cm)) {
-        self.0.try_with_value(|c| c.as_ref().map(|m| f(&m.cm)));
+    /// Runs `code` on CodeMirror or `plain` on the textarea, whichever is showing.
+    fn with<R>(
+        self,
+        code: impl FnOnce(&Cm) -> R,
+        plain: impl FnOnce(&HtmlTextAreaElement) -> R,
+    ) -> Option<R> {
+        self.0
+            .try_with_value(|c| match c {
+                Some(Backend::Code(m)) => Some(code(&m.cm)),
+                Some(Backend::Plain(t)) => Some(plain(t)),
+                None => None,
+            })
+            .flatten()
+    }
+
+    /// Runs `f` on CodeMirror only (marks and matches: the plain editor draws none).
+    fn with_code(self, f: impl FnOnce(&Cm)) {
+        self.with(f, |_| {});
     }
 
     /// Shows `text` (changed elsewhere: a load, an undo of a load); starts a new undo history.
     pub fn set_text(self, text: &str) {
-        self.with(|c| c.set_text(text));
+        self.with(|c| c.set_text(text), |t| t.set_value(text));
     }
 
     /// Applies an edit as one undoable step, with its selection after it.
     pub fn apply(self, e: &Edit) {
-        self.with(|c| c.replace(e.from, e.to, &e.insert, e.sel.0, e.sel.1));
+        self.with(
+            |c| c.replace(e.from, e.to, &e.insert, e.sel.0, e.sel.1),
+            |t| plain::replace(t, e.from, e.to, &e.insert, e.sel.0, e.sel.1),
+        );
     }
 
     /// Selects UTF-16 offsets `a..b` and scrolls them into view.
     pub fn select(self, a: u32, b: u32) {
-        self.with(|c| c.select(a, b));
+        self.with(|c| c.select(a, b), |t| plain::select(t, a, b));
     }
 
     /// The main selection, UTF-16 offsets.
     pub fn selection(self) -> (u32, u32) {
-        let mut s = (0, 0);
-        self.with(|c| {
-            let v = c.selection();
-            s = (
-                v.first().copied().unwrap_or(0),
-                v.get(1).copied().unwrap_or(0),
-            );
-        });
-        s
+        self.with(
+            |c| {
+                let v = c.selection();
+                (
+                    v.first().copied().unwrap_or(0),
+                    v.get(1).copied().unwrap_or(0),
+                )
+            },
+            plain::selection,
+        )
+        .unwrap_or((0, 0))
     }
 
-    /// The editor's whole text (none before the mount).
+    /// The editor's whole text (none before the view mounted).
     pub fn text(self) -> Option<String> {
-        let mut t = None;
-        self.with(|c| t = Some(c.text()));
-        t
+        self.with(|c| c.text(), |t| t.value())
     }
 
     /// Underlines the diagnostics' spans: (from, to, error, message), UTF-16 offsets.
     pub fn set_marks(self, marks: &[(u32, u32, bool, &str)]) {
-        self.with(|c| {
+        self.with_code(|c| {
             let list = Array::new();
             for (a, b, err, msg) in marks {
                 list.push(&(*a).into());
@@ -229,12 +280,17 @@ impl Editor {
 
     /// Highlights the find matches (UTF-16 ranges), `cur` the current one.
     pub fn set_hits(self, ranges: Vec<u32>, cur: usize) {
-        self.with(|c| c.set_hits(ranges, cur as u32));
+        self.with_code(|c| c.set_hits(ranges, cur as u32));
     }
 
     /// Focuses the editor.
     pub fn focus(self) {
-        self.with(|c| c.focus());
+        self.with(
+            |c| c.focus(),
+            |t| {
+                let _ = t.focus();
+            },
+        );
     }
 }
 

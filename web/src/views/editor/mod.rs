@@ -8,11 +8,13 @@ pub mod cm;
 pub mod diagnostics;
 pub mod draft;
 mod find;
+pub mod plain;
 
 use crate::state::AppState;
 use canary_core::editor::{self as ed, LineIndex};
-use cm::{Callbacks, Editor};
+use cm::{Backend, Callbacks, Editor};
 use leptos::prelude::*;
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 /// Puts the caret at 1-based `line` and character `column` and focuses the editor.
@@ -29,22 +31,82 @@ pub fn jump(editor: Editor, text: &str, line: usize, column: usize) {
     editor.select(at, at);
 }
 
-/// The editor. `on_edit` runs after every change typed into it.
+thread_local! {
+    /// Whether a frame with the plain editor has been drawn on this page: only the page's
+    /// first editor shows it for a frame before CodeMirror mounts (one opened later, when
+    /// CodeMirror's code is long here, mounts at once and is never seen as plain).
+    static FIRST_FRAME_DRAWN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The YAML-aware edit for Tab / Shift+Tab and Enter over the selection `a..b`, if any.
+fn key_edit(state: AppState, key: &str, shift: bool, a: u32, b: u32) -> Option<ed::Edit> {
+    match key {
+        "Tab" => state.yaml.with_untracked(|y| ed::indent(y, a, b, shift)),
+        "Enter" => Some(state.yaml.with_untracked(|y| ed::newline(y, a, b))),
+        _ => None,
+    }
+}
+
+/// Resolves once the page has drawn a frame (a task after the next animation frame).
+async fn frame_drawn() {
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    request_animation_frame(move || {
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+/// The editor. `on_edit` runs after every change typed into it. The first frame shows the
+/// text in a plain `<textarea>` ([`plain`]), editable at once; CodeMirror takes it over (text,
+/// selection, focus, scroll) right after, or never, when its code cannot load.
 #[component]
 pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let host = NodeRef::<leptos::html::Div>::new();
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let plain_shown = RwSignal::new(true);
     let failed = RwSignal::new(None::<String>);
-    // Set once the editor is on the page: the marks and matches are drawn from then on.
+    // Set once CodeMirror is on the page: the marks and matches are drawn from then on.
     let ready = RwSignal::new(false);
+    let started = StoredValue::new(false);
     let finder = find::Finder::new(state);
     // The text the editor shows, kept in step with it change by change: what the app's text
     // is set to after each edit, and how a change made elsewhere is told from an echo.
-    let shown = StoredValue::new(String::new());
+    let initial = state.yaml.get_untracked();
+    let shown = StoredValue::new(initial.clone());
 
-    // Mounted once, when the host is on the page and the editor's code has arrived.
+    // The plain editor reports its whole text (it is short-lived, or a fallback).
+    let on_plain_input = move |_| {
+        let Some(t) = textarea.get_untracked().map(|ta| ta.value()) else {
+            return;
+        };
+        shown.set_value(t.clone());
+        state.yaml.set(t);
+        on_edit.run(());
+    };
+    let on_plain_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || (ev.key() == "Enter" && ev.shift_key())
+        {
+            return;
+        }
+        let (a, b) = editor.selection();
+        if let Some(e) = key_edit(state, &ev.key(), ev.shift_key(), a, b) {
+            ev.prevent_default();
+            editor.apply(&e);
+        }
+    };
+
+    // The plain editor is the handle's at once; CodeMirror replaces it when its code is here.
     Effect::new(move |_| {
-        let Some(el) = host.get() else { return };
+        let (Some(el), Some(ta)) = (host.get(), textarea.get()) else {
+            return;
+        };
+        if started.get_value() {
+            return;
+        }
+        started.set_value(true);
+        editor.set(Some(Backend::Plain(ta.clone())));
         let cb = Callbacks {
             on_change: Closure::new(move |list: js_sys::Array| {
                 let changes = cm::changes(&list);
@@ -63,11 +125,7 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
                 on_edit.run(());
             }),
             on_key: Closure::new(move |key: String, shift: bool, a: u32, b: u32| {
-                let edit = match key.as_str() {
-                    "Tab" => state.yaml.with_untracked(|y| ed::indent(y, a, b, shift)),
-                    "Enter" => Some(state.yaml.with_untracked(|y| ed::newline(y, a, b))),
-                    _ => None,
-                };
+                let edit = key_edit(state, &key, shift, a, b);
                 if let Some(e) = &edit {
                     editor.apply(e);
                 }
@@ -76,20 +134,40 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             }),
         };
         leptos::task::spawn_local(async move {
-            let text = state.yaml.get_untracked();
+            if !FIRST_FRAME_DRAWN.with(|f| f.replace(true)) {
+                frame_drawn().await;
+            }
+            let mount = match cm::load().await {
+                Ok(m) => m,
+                Err(e) => {
+                    failed.try_set(Some(e.to_string()));
+                    return;
+                }
+            };
+            // The view may have left while the code was on its way.
+            if !ta.is_connected() {
+                return;
+            }
+            let from = plain::handover(&ta);
             let attrs = [
                 ("id", "yaml"),
                 ("aria-label", "fleet.yaml"),
                 ("aria-describedby", "editor-keys"),
             ];
-            match cm::mount(&el, &text, cb, &attrs).await {
+            // The textarea steps aside (its id is CodeMirror's now) and leaves with the signal.
+            let _ = ta.remove_attribute("id");
+            ta.set_hidden(true);
+            match cm::mount(&mount, &el, &from, cb, &attrs) {
                 Ok(m) => {
-                    shown.try_set_value(text);
-                    editor.set(Some(m));
+                    shown.try_set_value(from.text);
+                    editor.set(Some(Backend::Code(m)));
+                    plain_shown.try_set(false);
                     write_back(editor, state, shown);
                     ready.try_set(true);
                 }
                 Err(e) => {
+                    let _ = ta.set_attribute("id", "yaml");
+                    ta.set_hidden(false);
                     failed.try_set(Some(e.to_string()));
                 }
             }
@@ -152,9 +230,15 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     view! {
         {move || finder.is_open.get().then(|| view! { <find::FindBar finder=finder editor=editor /> })}
         <div class="editor" on:keydown=on_key>
-            <div class="cm-host" node_ref=host></div>
-            {move || failed.get().map(|e| view! { <p class="bad editor-failed" role="alert">{format!("The editor could not start: {e}")}</p> })}
+            <div class="cm-host" node_ref=host>
+                <Show when=move || plain_shown.get()>
+                    <textarea class="plain-editor" class:alone=move || failed.get().is_some() node_ref=textarea id="yaml" aria-label="fleet.yaml"
+                        aria-describedby="editor-keys" spellcheck="false" wrap="off" autocapitalize="off"
+                        prop:value=initial.clone() on:input=on_plain_input on:keydown=on_plain_key></textarea>
+                </Show>
+            </div>
         </div>
+        {move || failed.get().map(|e| view! { <p class="hint editor-plain-note" role="status">{format!("Plain text editor: {e}. Editing, Tab indenting and validation work as usual.")}</p> })}
         <p class="hint editor-keys" id="editor-keys">"Tab / Shift+Tab: indent lines · Ctrl+F: find · Esc, then Tab: leave the editor · Ctrl+Enter: review the plan"</p>
     }
 }
