@@ -16,6 +16,7 @@ use cm::{Backend, Callbacks, Editor};
 use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Puts the caret at 1-based `line` and character `column` and focuses the editor.
 pub fn jump(editor: Editor, text: &str, line: usize, column: usize) {
@@ -47,13 +48,21 @@ fn key_edit(state: AppState, key: &str, shift: bool, a: u32, b: u32) -> Option<e
     }
 }
 
-/// Resolves once the page has drawn a frame (a task after the next animation frame).
+/// Resolves once the page's first paint is on the screen (boot.js's `__firstPaint`, at most
+/// 500 ms after the page started; CodeMirror's mount would otherwise compete with drawing it),
+/// or, on a page without it, after the next animation frame.
 async fn frame_drawn() {
-    let (tx, rx) = futures::channel::oneshot::channel::<()>();
-    request_animation_frame(move || {
-        let _ = tx.send(());
+    let painted = js_sys::Reflect::get(&js_sys::global(), &"__firstPaint".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let painted = painted.unwrap_or_else(|| {
+        js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.request_animation_frame(&resolve);
+            }
+        })
     });
-    let _ = rx.await;
+    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
     gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
@@ -231,11 +240,11 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
         {move || finder.is_open.get().then(|| view! { <find::FindBar finder=finder editor=editor /> })}
         <div class="editor" on:keydown=on_key>
             <div class="cm-host" node_ref=host>
-                <Show when=move || plain_shown.get()>
+                {move || plain_shown.get().then(|| view! {
                     <textarea class="plain-editor" class:alone=move || failed.get().is_some() node_ref=textarea id="yaml" aria-label="fleet.yaml"
                         aria-describedby="editor-keys" spellcheck="false" wrap="off" autocapitalize="off"
                         prop:value=initial.clone() on:input=on_plain_input on:keydown=on_plain_key></textarea>
-                </Show>
+                })}
             </div>
         </div>
         {move || failed.get().map(|e| view! { <p class="hint editor-plain-note" role="status">{format!("Plain text editor: {e}. Editing, Tab indenting and validation work as usual.")}</p> })}
