@@ -39,42 +39,83 @@ test('the text is editable and validated before CodeMirror; CodeMirror keeps wha
   let release;
   const held = new Promise((r) => { release = r; });
   await context.route(EDITOR, async (route) => { await held; await route.continue(); });
+  try {
+    await page.goto(`${APP}/#/fleet`);
+    await page.waitForFunction(() => document.querySelector('textarea#yaml') && /Valid: \d+ agents?\./.test(document.querySelector('#diagnostics')?.textContent || ''));
+    assert.strictEqual(await page.$eval('textarea#yaml', (t) => t.getAttribute('aria-label')), 'fleet.yaml');
+    const original = await plainValue(page);
+    assert.match(original, /^agents:/m, 'the example fleet is in the plain editor');
+    assert.strictEqual(await page.$eval('textarea#yaml', (t) => t.selectionStart), 0, 'the caret starts at the top');
+    await page.screenshot({ path: path.join(SHOTS, 'editor-plain-first-frame.png') });
+
+    // Typing is validated (the same report as CodeMirror's edits give).
+    await page.focus('textarea#yaml');
+    await page.$eval('textarea#yaml', (t) => t.setSelectionRange(t.value.length, t.value.length));
+    await page.keyboard.type('colour: red');
+    await page.waitForFunction(() => /error/.test(document.querySelector('#diagnostics')?.textContent || ''), null, { timeout: 20000 });
+    assert.match(await diagnostics(page), /colour/, 'the unknown key is reported');
+    // Tab indents the selected line (the YAML-aware edit), Shift+Tab takes it back, Undo too.
+    await page.$eval('textarea#yaml', (t) => t.setSelectionRange(t.value.lastIndexOf('\n') + 1, t.value.length));
+    await page.keyboard.press('Tab');
+    assert.ok((await plainValue(page)).endsWith('\n  colour: red'), 'Tab indented the line');
+    await page.keyboard.press('Shift+Tab');
+    assert.ok((await plainValue(page)).endsWith('\ncolour: red'), 'Shift+Tab took the indent back');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+z');
+    assert.ok((await plainValue(page)).endsWith('\ncolour: red'), 'Undo took the indent back');
+    const typed = await plainValue(page);
+    // A selection made backwards in the middle, scrolled down.
+    await page.$eval('textarea#yaml', (t) => { t.setSelectionRange(40, 52, 'backward'); t.scrollTop = 200; });
+
+    // CodeMirror arrives: the same text, selection, focus and scroll; the textarea is gone.
+    release();
+    await page.waitForSelector('#yaml.cm-content');
+    await page.waitForFunction(() => !document.querySelector('textarea.plain-editor'));
+    const after = await page.$eval('#yaml.cm-content', (e) => ({ text: e.fleetText(), sel: e.fleetSelection(), focused: document.activeElement === e, top: document.querySelector('.cm-scroller').scrollTop }));
+    assert.strictEqual(after.text, typed, 'CodeMirror shows what was typed');
+    assert.deepStrictEqual(after.sel, [40, 52], 'the selection is where it was');
+    assert.ok(after.focused, 'the editor keeps the focus');
+    assert.ok(Math.abs(after.top - 200) <= 20, `scrolled as it was (${after.top})`);
+    // The error is marked in the text, and typing goes on into the same app text.
+    await page.waitForFunction(() => document.querySelectorAll('#yaml .mark').length > 0, null, { timeout: 20000 });
+    await page.keyboard.press('Delete');
+    await page.waitForFunction((t) => document.querySelector('#yaml.cm-content').fleetText() === t.slice(0, 40) + t.slice(52), typed);
+    assert.deepStrictEqual(errors, []);
+  } finally {
+    release();
+    await context.close();
+  }
+});
+
+test('CodeMirror starts at the top when the plain editor was not used', async () => {
+  const { context, page, errors } = await open();
   await page.goto(`${APP}/#/fleet`);
-  await page.waitForFunction(() => document.querySelector('textarea#yaml') && /Valid: \d+ agents?\./.test(document.querySelector('#diagnostics')?.textContent || ''));
-  assert.strictEqual(await page.$eval('textarea#yaml', (t) => t.getAttribute('aria-label')), 'fleet.yaml');
-  const original = await plainValue(page);
-  assert.match(original, /^agents:/m, 'the example fleet is in the plain editor');
-  await page.screenshot({ path: path.join(SHOTS, 'editor-plain-first-frame.png') });
-
-  // Typing is validated (the same report as CodeMirror's edits give).
-  await page.focus('textarea#yaml');
-  await page.$eval('textarea#yaml', (t) => t.setSelectionRange(t.value.length, t.value.length));
-  await page.keyboard.type('colour: red');
-  await page.waitForFunction(() => /error/.test(document.querySelector('#diagnostics')?.textContent || ''), null, { timeout: 20000 });
-  assert.match(await diagnostics(page), /colour/, 'the unknown key is reported');
-  // Tab indents the selected line (the YAML-aware edit), Shift+Tab takes it back.
-  await page.keyboard.press('Shift+Home');
-  await page.keyboard.press('Tab');
-  assert.ok((await plainValue(page)).endsWith('\n  colour: red'), 'Tab indented the line');
-  await page.keyboard.press('Shift+Tab');
-  assert.ok((await plainValue(page)).endsWith('\ncolour: red'), 'Shift+Tab took the indent back');
-  const typed = await plainValue(page);
-  await page.keyboard.press('End');
-  const caret = await page.$eval('textarea#yaml', (t) => t.selectionStart);
-  assert.strictEqual(caret, typed.length);
-
-  // CodeMirror arrives: the same text, caret and focus; the textarea is gone; the mark is drawn.
-  release();
   await page.waitForSelector('#yaml.cm-content');
-  await page.waitForFunction(() => !document.querySelector('textarea.plain-editor'));
-  const after = await page.$eval('#yaml.cm-content', (e) => ({ text: e.fleetText(), sel: e.fleetSelection(), focused: document.activeElement === e }));
-  assert.strictEqual(after.text, typed, 'CodeMirror shows what was typed');
-  assert.deepStrictEqual(after.sel, [caret, caret], 'the caret is where it was');
-  assert.ok(after.focused, 'the editor keeps the focus');
-  await page.waitForFunction(() => document.querySelectorAll('#yaml .mark').length > 0, null, { timeout: 20000 });
-  // Typing goes on in CodeMirror, into the same app text.
-  await page.keyboard.press('Backspace');
-  await page.waitForFunction((t) => document.querySelector('#yaml.cm-content').fleetText() === t.slice(0, -1), typed);
+  const at = await page.$eval('#yaml.cm-content', (e) => ({ sel: e.fleetSelection(), focused: document.activeElement === e }));
+  assert.deepStrictEqual(at, { sel: [0, 0], focused: false });
+  assert.deepStrictEqual(errors, []);
+  await context.close();
+});
+
+test('a Fleet view opened later shows CodeMirror in its first frame, never the plain editor', async () => {
+  const { context, page, errors } = await open();
+  await page.goto(`${APP}/#/connect`);
+  await page.locator('a.tab[href="#/fleet"]').waitFor();
+  // Every frame from here on records whether the plain editor was on the page.
+  await page.evaluate(() => {
+    window.__plainFrames = 0;
+    const tick = () => { if (document.querySelector('textarea.plain-editor')) window.__plainFrames++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  // Let the first paint pass (boot.js says so) and CodeMirror's code arrive (the app prefetches
+  // it when idle; a view opened before that shows the plain editor until it lands), then open
+  // the Fleet view.
+  await page.waitForFunction(() => globalThis.__painted === true);
+  await page.evaluate(() => globalThis.__fleetEditor().then(() => true));
+  await page.click('a.tab[href="#/fleet"]');
+  await page.waitForSelector('#yaml.cm-content');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.strictEqual(await page.evaluate(() => window.__plainFrames), 0, 'no frame showed the plain editor');
   assert.deepStrictEqual(errors, []);
   await context.close();
 });
@@ -104,6 +145,15 @@ test('when CodeMirror cannot load, the plain editor stays and works', async () =
   const v = await plainValue(page);
   assert.strictEqual(v.slice(end, end + 5), '\n    ', 'Enter put the next line under the list item\'s key');
   assert.strictEqual(await page.$eval('textarea#yaml', (t) => t.selectionStart), end + 5, 'the caret is on the new line');
+  // Tab indents a selected line; Escape, then Tab, leaves the editor for the next control.
+  await page.$eval('textarea#yaml', (t) => { const i = t.value.indexOf('agents:'); t.setSelectionRange(i, i + 7); });
+  await page.keyboard.press('Tab');
+  assert.match(await plainValue(page), /^ {2}agents:/m, 'Tab indented the line');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  assert.notStrictEqual(await page.evaluate(() => document.activeElement?.id), 'yaml', 'Escape, then Tab, left the editor');
+  assert.match(await plainValue(page), /^agents:/m);
   await assertAccessible(page, 'plain editor');
   await page.screenshot({ path: path.join(SHOTS, 'editor-plain-fallback.png') });
   assert.deepStrictEqual(errors, []);

@@ -113,7 +113,12 @@ export function mount(parent, text, onChange, onKey, attrs, at = {}) {
   const clampAt = (p) => Math.max(0, Math.min(text.length, p | 0));
   const selection = at.anchor == null ? undefined : { anchor: clampAt(at.anchor), head: clampAt(at.head ?? at.anchor) };
   const view = new EditorView({ parent, state: EditorState.create({ doc: text, selection, extensions }) });
-  if (at.scrollTop > 0) view.scrollDOM.scrollTop = at.scrollTop;
+  // The line at the top of the plain editor (both draw 20 px lines under 8 px of padding) goes
+  // to the top: CodeMirror measures its lines after the mount, so a bare scrollTop would drift.
+  if (at.scrollTop > 0) {
+    const n = Math.min(view.state.doc.lines, Math.floor(at.scrollTop / 20) + 1);
+    view.dispatch({ effects: EditorView.scrollIntoView(view.state.doc.line(n).from, { y: 'start', yMargin: 0 }) });
+  }
   if (at.focus) view.focus();
   const editor = {
     /** Replaces the whole text from elsewhere (a load, an undo of a load): a new history. */

@@ -14,7 +14,6 @@ use crate::state::AppState;
 use canary_core::editor::{self as ed, LineIndex};
 use cm::{Backend, Callbacks, Editor};
 use leptos::prelude::*;
-use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -32,12 +31,10 @@ pub fn jump(editor: Editor, text: &str, line: usize, column: usize) {
     editor.select(at, at);
 }
 
-thread_local! {
-    /// Whether a frame with the plain editor has been drawn on this page: only the page's
-    /// first editor shows it for a frame before CodeMirror mounts (one opened later, when
-    /// CodeMirror's code is long here, mounts at once and is never seen as plain).
-    static FIRST_FRAME_DRAWN: Cell<bool> = const { Cell::new(false) };
-}
+/// The longest text the plain editor shows for a frame (~1,000 lines); a longer one is laid
+/// out by CodeMirror from the start (a textarea lays out all of it: ~75 ms a keystroke at
+/// 2,000 agents on the CI machine).
+const PLAIN_FIRST_MAX: usize = 64 * 1024;
 
 /// The YAML-aware edit for Tab / Shift+Tab and Enter over the selection `a..b`, if any.
 fn key_edit(state: AppState, key: &str, shift: bool, a: u32, b: u32) -> Option<ed::Edit> {
@@ -48,13 +45,17 @@ fn key_edit(state: AppState, key: &str, shift: bool, a: u32, b: u32) -> Option<e
     }
 }
 
-/// Resolves once the page's first paint is on the screen (boot.js's `__firstPaint`, at most
-/// 500 ms after the page started; CodeMirror's mount would otherwise compete with drawing it),
-/// or, on a page without it, after the next animation frame.
-async fn frame_drawn() {
-    let painted = js_sys::Reflect::get(&js_sys::global(), &"__firstPaint".into())
-        .ok()
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+/// Resolves once the page's first paint is on the screen, so that CodeMirror's mount does not
+/// compete with drawing the frame that first shows the text: boot.js's `__firstPaint` (at most
+/// 500 ms after the page started), at once when that is past (`__painted`: an editor opened
+/// later is never seen plain), or after the next animation frame on a page without boot.js.
+async fn first_paint() {
+    let global = js_sys::global();
+    let get = |k: &str| js_sys::Reflect::get(&global, &k.into()).ok();
+    if get("__painted").is_some_and(|p| p.is_truthy()) {
+        return;
+    }
+    let painted = get("__firstPaint").and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
     let painted = painted.unwrap_or_else(|| {
         js_sys::Promise::new(&mut |resolve, _| {
             if let Some(w) = web_sys::window() {
@@ -83,24 +84,41 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     // The text the editor shows, kept in step with it change by change: what the app's text
     // is set to after each edit, and how a change made elsewhere is told from an echo.
     let initial = state.yaml.get_untracked();
-    let shown = StoredValue::new(initial.clone());
+    let initial_len = initial.len();
+    let shown = StoredValue::new(initial);
 
-    // The plain editor reports its whole text (it is short-lived, or a fallback).
+    // The plain editor reports its whole text (it is short-lived, or a fallback); once it has
+    // handed over (hidden, on its way out), nothing it still receives counts.
     let on_plain_input = move |_| {
-        let Some(t) = textarea.get_untracked().map(|ta| ta.value()) else {
+        let Some(t) = textarea
+            .get_untracked()
+            .filter(|ta| !ta.hidden())
+            .map(|ta| ta.value())
+        else {
             return;
         };
         shown.set_value(t.clone());
         state.yaml.set(t);
         on_edit.run(());
     };
+    // Tab and Enter make CodeMirror's YAML-aware edits; Escape, then Tab, leaves the editor (as
+    // in CodeMirror); a key that is part of an IME composition is the composition's.
+    let tab_leaves = StoredValue::new(false);
     let on_plain_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || (ev.key() == "Enter" && ev.shift_key())
+        let key = ev.key();
+        let leave = tab_leaves.get_value();
+        tab_leaves.set_value(key == "Escape");
+        if ev.is_composing()
+            || ev.key_code() == 229
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.alt_key()
+            || (key == "Tab" && leave)
         {
             return;
         }
         let (a, b) = editor.selection();
-        if let Some(e) = key_edit(state, &ev.key(), ev.shift_key(), a, b) {
+        if let Some(e) = key_edit(state, &key, ev.shift_key() && key == "Tab", a, b) {
             ev.prevent_default();
             editor.apply(&e);
         }
@@ -115,6 +133,10 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             return;
         }
         started.set_value(true);
+        // The text, with the caret at the top as CodeMirror's (a value set as a property
+        // would leave it at the end, and Leptos sets properties after this effect has run).
+        ta.set_value(&shown.get_value());
+        plain::select(&ta, 0, 0);
         editor.set(Some(Backend::Plain(ta.clone())));
         let cb = Callbacks {
             on_change: Closure::new(move |list: js_sys::Array| {
@@ -143,8 +165,10 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             }),
         };
         leptos::task::spawn_local(async move {
-            if !FIRST_FRAME_DRAWN.with(|f| f.replace(true)) {
-                frame_drawn().await;
+            // A long text goes to CodeMirror before any frame: a textarea lays its whole text
+            // out, CodeMirror only the lines on screen.
+            if initial_len <= PLAIN_FIRST_MAX {
+                first_paint().await;
             }
             let mount = match cm::load().await {
                 Ok(m) => m,
@@ -243,7 +267,7 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
                 {move || plain_shown.get().then(|| view! {
                     <textarea class="plain-editor" class:alone=move || failed.get().is_some() node_ref=textarea id="yaml" aria-label="fleet.yaml"
                         aria-describedby="editor-keys" spellcheck="false" wrap="off" autocapitalize="off"
-                        prop:value=initial.clone() on:input=on_plain_input on:keydown=on_plain_key></textarea>
+                        on:input=on_plain_input on:keydown=on_plain_key></textarea>
                 })}
             </div>
         </div>
@@ -252,10 +276,10 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     }
 }
 
-/// Writes the app's text into the editor when it differs from what the editor shows (its line
-/// breaks are already the editor's: [`AppState::load_yaml`] normalises what is loaded). Before
-/// the editor is mounted this only records the text (`set_text` has no editor to write to);
-/// the mount then records what it mounted with and writes back once more.
+/// Writes the app's text into the editor showing (the plain one or CodeMirror) when it differs
+/// from what that editor shows (its line breaks are already the editor's:
+/// [`AppState::load_yaml`] normalises what is loaded). CodeMirror's mount records what it
+/// mounted with and writes back once more, for a text changed while its code was on its way.
 fn write_back(editor: Editor, state: AppState, shown: StoredValue<String>) {
     state.yaml.with_untracked(|y| {
         if shown.try_with_value(|s| s != y).unwrap_or(false) {
