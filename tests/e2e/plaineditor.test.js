@@ -120,6 +120,41 @@ test('a Fleet view opened later shows CodeMirror in its first frame, never the p
   await context.close();
 });
 
+test('a long draft waits for CodeMirror in an empty box (a textarea would lay all of it out)', async () => {
+  const { context, page, errors } = await open();
+  let yaml = 'agents:\n';
+  for (let i = 0; i < 1500; i++) yaml += `  - name: agent-${i}\n    description: Agent ${i}\n    system_prompt: {value: p}\n    llm_config: {model: openai-proxy/canary-echo, context_window: 16000}\n    embedding: openai/text-embedding-3-small\n`;
+  assert.ok(yaml.length > 64 * 1024);
+  await page.addInitScript((y) => {
+    if (!sessionStorage.getItem('seeded')) { localStorage.setItem('fleet-canary.draft', JSON.stringify({ yaml: y, saved: Date.now() })); sessionStorage.setItem('seeded', '1'); }
+    window.__plainFrames = 0;
+    const tick = () => { if (document.querySelector('textarea.plain-editor')?.value) window.__plainFrames++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  }, yaml);
+  await page.goto(`${APP}/#/fleet`);
+  await page.waitForFunction((n) => document.querySelector('#yaml.cm-content')?.fleetText().length === n, yaml.length, { timeout: 30000 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.strictEqual(await page.evaluate(() => window.__plainFrames), 0, 'no frame had the text in a textarea');
+  assert.ok(await page.$$eval('#yaml .cm-line', (els) => els.length) < 200, 'only the visible lines are drawn');
+  assert.deepStrictEqual(errors, []);
+  await context.close();
+});
+
+test('a long draft is filled into the plain editor when CodeMirror cannot load', async () => {
+  const { context, page, errors } = await open();
+  let yaml = 'agents:\n';
+  for (let i = 0; i < 1500; i++) yaml += `  - name: agent-${i}\n    description: Agent ${i}\n    system_prompt: {value: p}\n    llm_config: {model: openai-proxy/canary-echo, context_window: 16000}\n    embedding: openai/text-embedding-3-small\n`;
+  await page.addInitScript((y) => localStorage.setItem('fleet-canary.draft', JSON.stringify({ yaml: y, saved: Date.now() })), yaml);
+  await context.route(EDITOR, (route) => route.abort());
+  await page.goto(`${APP}/#/fleet`);
+  await page.waitForSelector('.editor-plain-note');
+  await page.waitForFunction((n) => document.querySelector('textarea#yaml')?.value.length === n, yaml.length);
+  assert.strictEqual(await page.$eval('textarea#yaml', (t) => t.readOnly), false, 'editable');
+  assert.match(await diagnostics(page), /Valid: 1500 agents\./);
+  assert.deepStrictEqual(errors, []);
+  await context.close();
+});
+
 test('when CodeMirror cannot load, the plain editor stays and works', async () => {
   const { context, page, errors } = await open();
   await context.route(EDITOR, (route) => route.abort());

@@ -14,6 +14,7 @@ use crate::state::AppState;
 use canary_core::editor::{self as ed, LineIndex};
 use cm::{Backend, Callbacks, Editor};
 use leptos::prelude::*;
+use plain::Handover;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -31,9 +32,9 @@ pub fn jump(editor: Editor, text: &str, line: usize, column: usize) {
     editor.select(at, at);
 }
 
-/// The longest text the plain editor shows for a frame (~1,000 lines); a longer one is laid
-/// out by CodeMirror from the start (a textarea lays out all of it: ~75 ms a keystroke at
-/// 2,000 agents on the CI machine).
+/// The longest text the plain editor shows before CodeMirror (~1,000 lines); a longer one
+/// waits for CodeMirror (a textarea lays out all of it: ~75 ms a keystroke at 2,000 agents
+/// on the CI machine).
 const PLAIN_FIRST_MAX: usize = 64 * 1024;
 
 /// The YAML-aware edit for Tab / Shift+Tab and Enter over the selection `a..b`, if any.
@@ -133,11 +134,25 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             return;
         }
         started.set_value(true);
-        // The text, with the caret at the top as CodeMirror's (a value set as a property
-        // would leave it at the end, and Leptos sets properties after this effect has run).
-        ta.set_value(&shown.get_value());
-        plain::select(&ta, 0, 0);
-        editor.set(Some(Backend::Plain(ta.clone())));
+        // A long text waits for CodeMirror in an empty, read-only box: a textarea lays all of
+        // its text out (and again on every edit), CodeMirror only the lines on screen. It is
+        // filled only if CodeMirror cannot load.
+        let long = initial_len > PLAIN_FIRST_MAX;
+        let fill = move |ta: &web_sys::HtmlTextAreaElement| {
+            // The caret at the top, as CodeMirror's (a value set as a property would leave it
+            // at the end, and Leptos sets properties after this effect has run).
+            ta.set_value(&shown.get_value());
+            plain::select(ta, 0, 0);
+            ta.set_read_only(false);
+            ta.set_placeholder("");
+            editor.set(Some(Backend::Plain(ta.clone())));
+        };
+        if long {
+            ta.set_read_only(true);
+            ta.set_placeholder("Opening the editor…");
+        } else {
+            fill(&ta);
+        }
         let cb = Callbacks {
             on_change: Closure::new(move |list: js_sys::Array| {
                 let changes = cm::changes(&list);
@@ -165,14 +180,17 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             }),
         };
         leptos::task::spawn_local(async move {
-            // A long text goes to CodeMirror before any frame: a textarea lays its whole text
-            // out, CodeMirror only the lines on screen.
-            if initial_len <= PLAIN_FIRST_MAX {
+            // A long text goes to CodeMirror as soon as its code is here (the frames before
+            // show no text to read).
+            if !long {
                 first_paint().await;
             }
             let mount = match cm::load().await {
                 Ok(m) => m,
                 Err(e) => {
+                    if long && ta.is_connected() {
+                        fill(&ta);
+                    }
                     failed.try_set(Some(e.to_string()));
                     return;
                 }
@@ -181,7 +199,13 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             if !ta.is_connected() {
                 return;
             }
-            let from = plain::handover(&ta);
+            let mut from = plain::handover(&ta);
+            if long {
+                from = Handover {
+                    text: shown.get_value(),
+                    ..Handover::default()
+                };
+            }
             let attrs = [
                 ("id", "yaml"),
                 ("aria-label", "fleet.yaml"),
@@ -201,6 +225,9 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
                 Err(e) => {
                     let _ = ta.set_attribute("id", "yaml");
                     ta.set_hidden(false);
+                    if long {
+                        fill(&ta);
+                    }
                     failed.try_set(Some(e.to_string()));
                 }
             }

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 
 /// What the plain editor held when CodeMirror took over.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Handover {
     /// The text as typed.
     pub text: String,
