@@ -24,6 +24,13 @@ const EDITOR = /\/app-[0-9a-f]{12}\/editor\.js$/;
 const diagnostics = (page) => page.textContent('#diagnostics');
 const plainValue = (page) => page.$eval('textarea#yaml', (t) => t.value);
 
+/** A valid 1,500-agent fleet, ~190 KB: over the plain editor's 64 KB. */
+function longFleet() {
+  let yaml = 'agents:\n';
+  for (let i = 0; i < 1500; i++) yaml += `  - name: agent-${i}\n    description: Agent ${i}\n    system_prompt: {value: p}\n    llm_config: {model: openai-proxy/canary-echo, context_window: 16000}\n    embedding: openai/text-embedding-3-small\n`;
+  return yaml;
+}
+
 /** A page with no server (the editor needs none) and any page error recorded. */
 async function open() {
   const context = await browser.newContext();
@@ -122,8 +129,7 @@ test('a Fleet view opened later shows CodeMirror in its first frame, never the p
 
 test('a long draft waits for CodeMirror in an empty box (a textarea would lay all of it out)', async () => {
   const { context, page, errors } = await open();
-  let yaml = 'agents:\n';
-  for (let i = 0; i < 1500; i++) yaml += `  - name: agent-${i}\n    description: Agent ${i}\n    system_prompt: {value: p}\n    llm_config: {model: openai-proxy/canary-echo, context_window: 16000}\n    embedding: openai/text-embedding-3-small\n`;
+  const yaml = longFleet();
   assert.ok(yaml.length > 64 * 1024);
   await page.addInitScript((y) => {
     if (!sessionStorage.getItem('seeded')) { localStorage.setItem('fleet-canary.draft', JSON.stringify({ yaml: y, saved: Date.now() })); sessionStorage.setItem('seeded', '1'); }
@@ -142,8 +148,7 @@ test('a long draft waits for CodeMirror in an empty box (a textarea would lay al
 
 test('a long draft is filled into the plain editor when CodeMirror cannot load', async () => {
   const { context, page, errors } = await open();
-  let yaml = 'agents:\n';
-  for (let i = 0; i < 1500; i++) yaml += `  - name: agent-${i}\n    description: Agent ${i}\n    system_prompt: {value: p}\n    llm_config: {model: openai-proxy/canary-echo, context_window: 16000}\n    embedding: openai/text-embedding-3-small\n`;
+  const yaml = longFleet();
   await page.addInitScript((y) => localStorage.setItem('fleet-canary.draft', JSON.stringify({ yaml: y, saved: Date.now() })), yaml);
   await context.route(EDITOR, (route) => route.abort());
   await page.goto(`${APP}/#/fleet`);
