@@ -284,7 +284,6 @@ export function openingPack(hash) {
   const slug = hash.replace(/^#/, '').replace(/^[/]/, '').split(/[?/]/)[0];
   const view = PACKS[slug] ? slug : (slug === 'connect' ? null : 'fleet');
   if (!view) return null;
-  if (!PACKS[view]) return view;
   const { file, parts } = PACKS[view];
   const bytes = fetch(new URL(file, import.meta.url)).then((r) => {
     if (!r.ok) throw new Error(\`\${file}: \${r.status}\`);
@@ -332,7 +331,7 @@ function report(dir) {
   const all = fs.readdirSync(dir);
   const later = all.filter((f) => !first.includes(f) && !f.endsWith('.pack'));
   const b = size(later);
-  const fleet = all.includes('view_fleet.pack') ? size(['view_fleet.pack']) : { raw: 0, gz: 0 };
+  const fleet = size(['view_fleet.pack']);
   console.log(`build: ${path.relative(ROOT, dir)}`);
   console.log(`build: first load ${kb(a.raw)} raw, ${kb(a.gz)} gzip, ${kb(a.br)} brotli (${first.join(', ')})`);
   console.log(`build: on demand  ${kb(b.raw)} raw, ${kb(b.gz)} gzip, ${kb(b.br)} brotli (${later.length} files: the views' chunks and the editor)`);

@@ -84,9 +84,7 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
     let finder = find::Finder::new(state);
     // The text the editor shows, kept in step with it change by change: what the app's text
     // is set to after each edit, and how a change made elsewhere is told from an echo.
-    let initial = state.yaml.get_untracked();
-    let initial_len = initial.len();
-    let shown = StoredValue::new(initial);
+    let shown = StoredValue::new(state.yaml.get_untracked());
 
     // The plain editor reports its whole text (it is short-lived, or a fallback); once it has
     // handed over (hidden, on its way out), nothing it still receives counts.
@@ -137,7 +135,7 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
         // A long text waits for CodeMirror in an empty, read-only box: a textarea lays all of
         // its text out (and again on every edit), CodeMirror only the lines on screen. It is
         // filled only if CodeMirror cannot load.
-        let long = initial_len > PLAIN_FIRST_MAX;
+        let long = shown.with_value(String::len) > PLAIN_FIRST_MAX;
         let fill = move |ta: &web_sys::HtmlTextAreaElement| {
             // The caret at the top, as CodeMirror's (a value set as a property would leave it
             // at the end, and Leptos sets properties after this effect has run).
@@ -199,13 +197,14 @@ pub fn CodeEditor(editor: Editor, on_edit: Callback<()>) -> impl IntoView {
             if !ta.is_connected() {
                 return;
             }
-            let mut from = plain::handover(&ta);
-            if long {
-                from = Handover {
+            let from = if long {
+                Handover {
                     text: shown.get_value(),
                     ..Handover::default()
-                };
-            }
+                }
+            } else {
+                plain::handover(&ta)
+            };
             let attrs = [
                 ("id", "yaml"),
                 ("aria-label", "fleet.yaml"),
